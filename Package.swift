@@ -1,0 +1,67 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .unsafeFlags(["-warnings-as-errors"]),
+]
+
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+
+let package = Package(
+    name: "userbuckets",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "user-bucket-service", targets: ["UserBucketService"]),
+        .executable(name: "create-user-bucket", targets: ["CreateUserBucket"]),
+        .executable(name: "userbuckets", targets: ["UserBucketsCLI"]),
+        .library(name: "Shared", type: .static, targets: ["Shared"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFastCGI", path: "Sources/Shared/CLibraries/CFastCGI", pkgConfig: "fcgi",
+            providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", path: "Sources/Shared/CLibraries/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CCurl", path: "Sources/Shared/CLibraries/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", path: "Sources/Shared/CLibraries/COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]),
+        .target(
+            name: "CPhoneNumber", path: "Sources/Shared/CLibraries/CPhoneNumber",
+            cxxSettings: [.unsafeFlags(["-std=c++17"])],
+            linkerSettings: [.linkedLibrary("phonenumber"), .linkedLibrary("stdc++")]),
+        .target(
+            name: "Shared",
+            dependencies: [
+                "CFastCGI", "CLibPQ", "CCurl", "COpenSSL", "CPhoneNumber",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Shared", exclude: ["CLibraries"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "UserBucketService", dependencies: ["Shared", logging],
+            path: "Sources/Handlers/UserBucketService", swiftSettings: strictSettings),
+        .executableTarget(
+            name: "CreateUserBucket", dependencies: ["Shared", logging],
+            path: "Sources/Handlers/CreateUserBucket", swiftSettings: strictSettings),
+        .executableTarget(
+            name: "UserBucketsCLI",
+            dependencies: ["Shared", logging, .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Handlers/UserBucketsCLI", swiftSettings: strictSettings),
+        .testTarget(
+            name: "SharedTests", dependencies: ["Shared", logging], path: "Tests/SharedTests",
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["Shared", logging], path: "Tests/IntegrationTests",
+            swiftSettings: strictSettings),
+    ]
+)

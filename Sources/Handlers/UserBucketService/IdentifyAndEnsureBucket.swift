@@ -1,0 +1,77 @@
+import Logging
+import Shared
+
+/// `identify-and-ensure-bucket`: the original contract (ORIGINAL.md §2.1) with SPEC sections 3
+/// and 4: who the user is, and their bucket, made exactly once.
+struct IdentifyAndEnsureBucket {
+    let core: CoreServices
+
+    func run(_ body: JSONObject, caller: Caller, context: RequestContext) throws -> Response {
+        let whatsappNumber = try body.optionalString("whatsappNumber")
+        let contactID = try body.optionalString("contactId").flatMap { $0.isEmpty ? nil : $0 }
+        let userIDText = try body.optionalString("userId").flatMap { $0.isEmpty ? nil : $0 }
+
+        var data = JSONObject()
+        let ensured: BucketProvisioner.Ensured
+        var normalized: JSON?
+        var finalContactID = contactID
+
+        if let userIDText {
+            guard let userID = UserID(userIDText) else { throw ServiceError.badRequest("userId must be a UUID") }
+            guard caller.mayActFor(userID: userID.value) else {
+                throw ServiceError.notAllowed(caller, "A user may only ensure their own bucket")
+            }
+            guard let user = try lookUp(userID) else { throw ServiceError.notFound("User not found") }
+            ensured = try core.provisioner.ensureUserBucket(userID, knownBucket: user.bucket)
+            data["userId"] = .string(userID.value)
+            finalContactID = finalContactID ?? "user_\(userID.value)"
+        } else {
+            guard caller == .serviceRole else {
+                throw ServiceError.notAllowed(caller, "Identifying a user by phone number needs the service role")
+            }
+            let hasNumber = !(whatsappNumber ?? "").isEmpty
+            guard hasNumber || contactID != nil else {
+                throw ServiceError.badRequest("Provide userId, whatsappNumber or contactId")
+            }
+            let number = hasNumber ? core.normalizer.normalize(whatsappNumber!) : nil
+            if hasNumber { normalized = number.map { .string($0.e164) } ?? .null }
+            let identification = try core.identifier.identify(number: number, contactID: contactID, logger: context.logger)
+            context.logger.info("identification", metadata: [LogKey.outcome: .string(identification.outcome)])
+            if let candidate = identification.candidate {
+                ensured = try core.provisioner.ensureUserBucket(candidate.userID, knownBucket: candidate.bucket)
+                data["userId"] = .string(candidate.userID.value)
+            } else {
+                if finalContactID == nil {
+                    guard let number else {
+                        throw ServiceError.badRequest("whatsappNumber is not a phone number and no contactId was given")
+                    }
+                    finalContactID = Self.contactKey(for: number)
+                }
+                ensured = try core.provisioner.ensureContactBucket(finalContactID!)
+                data["userId"] = .null
+            }
+        }
+        data["contactId"] = .string(finalContactID!)
+        data["bucketName"] = .string(ensured.name.value)
+        data["isNewBucket"] = .bool(ensured.isNew)
+        if body.contains("whatsappNumber") { data["whatsappNumber"] = body["whatsappNumber"] }
+        if let normalized { data["normalizedNumber"] = normalized }
+        if ensured.isNew {
+            context.logger.info("bucket created", metadata: [LogKey.bucket: .string(ensured.name.value)])
+        }
+        return .json(.object(["success": .bool(true), "data": .object(data)]))
+    }
+
+    private func lookUp(_ userID: UserID) throws(ServiceError) -> UserCandidate? {
+        do {
+            return try core.directory.user(userID)
+        } catch {
+            throw ServiceError.database(error)
+        }
+    }
+
+    /// A stable, opaque contact key for a number with no user: never the number itself.
+    static func contactKey(for number: PhoneNumber) -> String {
+        "wa_" + Digest.hex(Digest.sha256(Array("userbuckets:contact:\(number.e164)".utf8)).prefix(10))
+    }
+}

@@ -1,0 +1,82 @@
+import Shared
+
+/// `verify-mapping` (service role): what the database and storage say about one user's
+/// number and bucket, and any conflict between them.
+struct VerifyMapping {
+    let core: CoreServices
+
+    func run(_ body: JSONObject, caller: Caller) throws -> Response {
+        guard caller == .serviceRole else { throw ServiceError.notAllowed(caller, "verify-mapping needs the service role") }
+        var data = JSONObject()
+        var conflicts: [JSON] = []
+        let userID: UserID
+        if let text = try body.optionalString("userId") {
+            guard let parsed = UserID(text) else { throw ServiceError.badRequest("userId must be a UUID") }
+            userID = parsed
+        } else if let raw = try body.optionalString("whatsappNumber") {
+            guard let number = core.normalizer.normalize(raw) else {
+                throw ServiceError.badRequest("whatsappNumber is not a phone number")
+            }
+            data["normalizedNumber"] = .string(number.e164)
+            let users = try database {
+                var seen: [UserID] = []
+                for candidate in try core.directory.usersByMapping(keys: number.lookupKeys)
+                    + core.directory.usersByProfileWhatsApp(keys: number.lookupKeys)
+                    + core.directory.usersByProfilePhone(keys: number.lookupKeys)
+                where !seen.contains(candidate.userID) {
+                    seen.append(candidate.userID)
+                }
+                return seen
+            }
+            guard let first = users.first else { throw ServiceError.notFound("No user has this number") }
+            if users.count > 1 {
+                conflicts.append(.string("number matches \(users.count) users"))
+                data["matchingUserIds"] = .array(users.map { .string($0.value) })
+            }
+            userID = first
+        } else {
+            throw ServiceError.badRequest("Provide userId or whatsappNumber")
+        }
+        guard let user = try database({ try core.directory.user(userID) }) else { throw ServiceError.notFound("User not found") }
+        let mapped = try database { try core.directory.mappedNumbers(of: userID) }
+        let profile = try database { try core.directory.profileNumbers(of: userID) }
+        let legacy = core.provisioner.naming.legacyUserBucket(userID.value)
+        var exists: JSON = .null
+        if let recorded = user.bucket {
+            if let name = BucketName(recorded) {
+                exists = .bool(try storage { try core.provisioner.storage.bucketExists(name) })
+                if exists == .bool(false) { conflicts.append(.string("recorded bucket is missing in storage")) }
+            } else {
+                conflicts.append(.string("recorded bucket name breaks the naming rules"))
+            }
+        } else {
+            conflicts.append(.string("no user_bucket_mapping row"))
+            if let owner = try database({ try core.mappings.owner(ofBucket: legacy.value) }), owner != userID {
+                conflicts.append(.string("legacy bucket name belongs to another user"))
+            }
+        }
+        data["userId"] = .string(userID.value)
+        data["whatsappMappings"] = .array(mapped.map { .string(PhoneNumber.mask($0)) })
+        data["profile"] = profile.map { profile in
+            .object([
+                "whatsappNumber": profile.whatsApp.map { .string(PhoneNumber.mask($0)) } ?? .null,
+                "phoneNumber": profile.phone.map { .string(PhoneNumber.mask($0)) } ?? .null,
+            ])
+        } ?? .null
+        data["bucketName"] = user.bucket.map(JSON.string) ?? .null
+        data["legacyBucketName"] = .string(legacy.value)
+        data["bucketExists"] = exists
+        data["conflicts"] = .array(conflicts)
+        return .json(.object(["success": .bool(true), "data": .object(data)]))
+    }
+}
+
+/// Runs a database call, mapping its failure to a 503.
+func database<T>(_ body: () throws -> T) throws(ServiceError) -> T {
+    do { return try body() } catch let error as ServiceError { throw error } catch { throw ServiceError.database(error) }
+}
+
+/// Runs a storage call, mapping its failure to a 502.
+func storage<T>(_ body: () throws -> T) throws(ServiceError) -> T {
+    do { return try body() } catch let error as ServiceError { throw error } catch { throw ServiceError.storage(error) }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Logging
+import Shared
+
+/// `userbuckets identify <number>`: who has this number, and their bucket.
+struct IdentifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "identify",
+        abstract: "Identify the user of a phone number and ensure their bucket.",
+        discussion: "Uses DATABASE_URL, STORAGE_BACKEND, STORAGE_DIR and GCS_BUCKET_PREFIX like the functions do.")
+
+    @Argument(help: "The phone number, in any format.")
+    var number: String
+
+    @Option(help: "The Chatwoot contact id (contact_<id>_account_<id>), for the meeting-notes step.")
+    var contactID: String?
+
+    func run() throws {
+        let environment = Environment.process()
+        var withSecret = environment.values
+        // The CLI verifies no tokens; a placeholder keeps Authenticator's fail-fast check quiet.
+        withSecret["SUPABASE_JWT_SECRET"] = withSecret["SUPABASE_JWT_SECRET"] ?? "unused-by-the-cli"
+        let core = try CoreServices.live(environment: Environment(withSecret))
+        let logger = Logger.json(label: "userbuckets", environment: environment)
+        guard let phone = core.normalizer.normalize(number) else {
+            print(JSON.object(["input": .string(number), "error": .string("not a phone number")]).serialized())
+            throw ExitCode.failure
+        }
+        let identification = try core.identifier.identify(number: phone, contactID: contactID, logger: logger)
+        var result = JSONObject()
+        result["normalizedNumber"] = .string(phone.e164)
+        result["outcome"] = .string(identification.outcome)
+        if let candidate = identification.candidate {
+            let ensured = try core.provisioner.ensureUserBucket(candidate.userID, knownBucket: candidate.bucket)
+            result["userId"] = .string(candidate.userID.value)
+            result["bucketName"] = .string(ensured.name.value)
+            result["isNewBucket"] = .bool(ensured.isNew)
+        } else {
+            result["userId"] = .null
+        }
+        print(JSON.object(result).serialized())
+        if identification.candidate == nil { throw ExitCode(2) }
+    }
+}

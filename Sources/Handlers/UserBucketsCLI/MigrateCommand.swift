@@ -1,0 +1,20 @@
+import ArgumentParser
+import Shared
+
+/// `userbuckets migrate`: applies pending database migrations.
+struct MigrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Apply pending migrations from db/migrations to DATABASE_URL.",
+        discussion: "Idempotent: applied files are skipped (and refused if they changed). Works on a bare PostgreSQL and on Supabase.")
+
+    @Option(help: "The folder of .sql migration files.")
+    var directory = "db/migrations"
+
+    func run() throws {
+        let environment = Environment.process()
+        let connection = PostgresConnection(configuration: try .init(environment: environment))
+        let applied = try Migrator(connection: connection, directory: directory).migrate()
+        print(JSON.object(["applied": .array(applied.map(JSON.string))]).serialized())
+    }
+}

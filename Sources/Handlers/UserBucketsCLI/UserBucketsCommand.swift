@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `userbuckets`: the operator's command line.
+struct UserBucketsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "userbuckets",
+        abstract: "Operate userbuckets: normalize numbers, identify users, apply migrations.",
+        subcommands: [NormalizeCommand.self, IdentifyCommand.self, MigrateCommand.self])
+}

@@ -1,0 +1,77 @@
+/// Turns a request's `Authorization` / `apikey` headers into a `Caller`, answering failures
+/// with the Supabase gateway's bodies (`{"code":401,"message":"Invalid JWT"}`).
+public struct Authenticator: Sendable {
+    let verifier: JWTVerifier
+    let clock: @Sendable () -> Int
+
+    public init(verifier: JWTVerifier, clock: @escaping @Sendable () -> Int = { UnixTime.now() }) {
+        self.verifier = verifier
+        self.clock = clock
+    }
+
+    /// Reads `SUPABASE_JWT_SECRET` (secret; HS256), `SUPABASE_JWKS_FILE` (a JWKS JSON file for
+    /// ES256/RS256), `SUPABASE_JWT_ISSUER` (optional) and `SUPABASE_JWT_AUDIENCE` (default
+    /// `authenticated`). At least one of the secret or the JWKS is required.
+    public init(environment: Environment) throws {
+        var keySet = JSONWebKeySet(keys: [:])
+        if let path = environment.get("SUPABASE_JWKS_FILE") {
+            keySet = try JSONWebKeySet(json: try JSONParser.parse(try FileIO.read(path: path)))
+        }
+        let secret = environment.get("SUPABASE_JWT_SECRET")
+        if secret == nil && keySet.keys.isEmpty {
+            throw Environment.Error(variable: "SUPABASE_JWT_SECRET", reason: "is not set (nor SUPABASE_JWKS_FILE)")
+        }
+        let audiences = Set(
+            environment.get("SUPABASE_JWT_AUDIENCE", default: "authenticated").split(separator: ",").map(String.init))
+        self.init(
+            verifier: JWTVerifier(
+                hmacSecret: secret, keySet: keySet, audiences: audiences, issuer: environment.get("SUPABASE_JWT_ISSUER")))
+    }
+
+    /// The verified caller; throws a 401 `ServiceError` with the gateway's body.
+    public func authenticate(_ request: Request) throws(ServiceError) -> Caller {
+        var token: String?
+        if let authorization = request.header("authorization") {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw Self.invalid }
+            token = String(parts[1]).trimmingCharacters()
+        } else if let apikey = request.header("apikey"), apikey.split(separator: ".").count == 3 {
+            // supabase-js sends a legacy JWT key in `apikey` and no Authorization without a session.
+            token = apikey
+        }
+        guard let token, !token.isEmpty else { throw Self.missing }
+        do {
+            return try verifier.verify(token, now: clock())
+        } catch {
+            throw ServiceError(
+                .unauthorized, "Invalid JWT", body: .object(["code": .integer(401), "message": .string("Invalid JWT")]),
+                underlying: error)
+        }
+    }
+
+    /// A verified caller that is not anonymous: anon gets 401 on anything touching user data.
+    public func authenticateUserData(_ request: Request) throws(ServiceError) -> Caller {
+        let caller = try authenticate(request)
+        if caller == .anonymous {
+            throw ServiceError(
+                .unauthorized, "This action needs a user or service-role token",
+                body: .object([
+                    "code": .integer(401), "message": .string("This action needs a user or service-role token"),
+                ]))
+        }
+        return caller
+    }
+
+    static let missing = ServiceError(
+        .unauthorized, "Missing authorization header",
+        body: .object(["code": .integer(401), "message": .string("Missing authorization header")]))
+    static let invalid = ServiceError(
+        .unauthorized, "Invalid JWT", body: .object(["code": .integer(401), "message": .string("Invalid JWT")]))
+}
+
+extension String {
+    /// The string without leading and trailing ASCII whitespace.
+    func trimmingCharacters() -> String {
+        Substring(self).trimmingSpaces()
+    }
+}

@@ -1,0 +1,18 @@
+/// Who is calling, from a verified Supabase JWT.
+public enum Caller: Sendable, Equatable {
+    /// `service_role`: may act for any user.
+    case serviceRole
+    /// `authenticated` with the user's id (`sub`).
+    case user(id: String)
+    /// `anon`: a valid project key, but no user.
+    case anonymous
+
+    /// Whether this caller may act for `userID`.
+    public func mayActFor(userID: String) -> Bool {
+        switch self {
+        case .serviceRole: true
+        case .user(let id): id.lowercased() == userID.lowercased()
+        case .anonymous: false
+        }
+    }
+}

@@ -1,0 +1,126 @@
+/// Verifies Supabase JWTs locally: HS256 with the project secret, ES256/RS256 against a JWKS.
+///
+/// The algorithm comes from an allow-list keyed by what is configured, never from the token
+/// alone: `none` is refused, an HS256 token is refused when no secret is configured, and an
+/// asymmetric token must name a `kid` present in the JWKS (no algorithm confusion).
+public struct JWTVerifier: Sendable {
+    /// Why a token was refused; `description` is safe to log (no token text).
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case malformed
+        case unsupportedAlgorithm(String)
+        case unknownKey
+        case badSignature
+        case expired
+        case notYetValid
+        case wrongAudience
+        case wrongIssuer
+        case unknownRole
+
+        public var description: String {
+            switch self {
+            case .malformed: "malformed token"
+            case .unsupportedAlgorithm(let alg): "unsupported algorithm \(alg)"
+            case .unknownKey: "unknown key id"
+            case .badSignature: "bad signature"
+            case .expired: "expired"
+            case .notYetValid: "not yet valid"
+            case .wrongAudience: "wrong audience"
+            case .wrongIssuer: "wrong issuer"
+            case .unknownRole: "unknown role"
+            }
+        }
+    }
+
+    /// The HS256 secret (`SUPABASE_JWT_SECRET`), if any.
+    let hmacSecret: [UInt8]?
+    let keySet: JSONWebKeySet
+    /// Accepted `aud` values for user tokens; empty accepts any.
+    let audiences: Set<String>
+    /// Required `iss`, when set.
+    let issuer: String?
+    /// Seconds of clock skew tolerated on `exp`, `nbf` and `iat`.
+    let leeway: Int
+
+    public init(
+        hmacSecret: String?, keySet: JSONWebKeySet = JSONWebKeySet(keys: [:]), audiences: Set<String> = ["authenticated"],
+        issuer: String? = nil, leeway: Int = 30
+    ) {
+        self.hmacSecret = hmacSecret.map { Array($0.utf8) }
+        self.keySet = keySet
+        self.audiences = audiences
+        self.issuer = issuer
+        self.leeway = leeway
+    }
+
+    /// Verifies `token` at time `now` (Unix seconds) and says who is calling.
+    public func verify(_ token: String, now: Int) throws(Failure) -> Caller {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3,
+            let headerBytes = Base64URL.decode(parts[0]),
+            let payloadBytes = Base64URL.decode(parts[1]),
+            let signature = Base64URL.decode(parts[2]),
+            case .object(let header)? = try? JSONParser.parse(headerBytes),
+            case .object(let claims)? = try? JSONParser.parse(payloadBytes),
+            let algorithm = header["alg"]?.stringValue
+        else { throw .malformed }
+        let signedPart = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
+        try verifySignature(algorithm: algorithm, kid: header["kid"]?.stringValue, signature: signature, message: signedPart)
+        try verifyTimes(claims, now: now)
+        return try caller(from: claims)
+    }
+
+    private func verifySignature(algorithm: String, kid: String?, signature: [UInt8], message: [UInt8]) throws(Failure) {
+        switch algorithm {
+        case "HS256":
+            guard let hmacSecret else { throw .unsupportedAlgorithm(algorithm) }
+            let expected = Digest.hmacSHA256(key: hmacSecret, message: message)
+            guard Digest.constantTimeEquals(expected, signature) else { throw .badSignature }
+        case "ES256", "RS256":
+            guard let kid, let key = keySet.keys[kid] else { throw .unknownKey }
+            guard key.algorithm == algorithm else { throw .unsupportedAlgorithm(algorithm) }
+            let valid =
+                algorithm == "ES256"
+                ? key.publicKey.verifyES256(signature: signature, message: message)
+                : key.publicKey.verifyRS256(signature: signature, message: message)
+            guard valid else { throw .badSignature }
+        default:
+            throw .unsupportedAlgorithm(algorithm)
+        }
+    }
+
+    private func verifyTimes(_ claims: JSONObject, now: Int) throws(Failure) {
+        // Supabase keys and tokens always carry exp; a token without one is refused.
+        guard let exp = claims["exp"]?.intValue else { throw .malformed }
+        if now > exp + leeway { throw .expired }
+        if let nbf = claims["nbf"]?.intValue, now + leeway < nbf { throw .notYetValid }
+        if let iat = claims["iat"]?.intValue, now + leeway < iat { throw .notYetValid }
+    }
+
+    private func caller(from claims: JSONObject) throws(Failure) -> Caller {
+        if let issuer, claims["iss"]?.stringValue != issuer,
+            claims["role"]?.stringValue == "authenticated"
+        {
+            throw .wrongIssuer
+        }
+        switch claims["role"]?.stringValue {
+        case "service_role":
+            return .serviceRole
+        case "anon":
+            return .anonymous
+        case "authenticated":
+            if !audiences.isEmpty {
+                let tokenAudiences: [String] =
+                    switch claims["aud"] {
+                    case .string(let value)?: [value]
+                    case .array(let values)?: values.compactMap(\.stringValue)
+                    default: []
+                    }
+                guard tokenAudiences.contains(where: audiences.contains) else { throw .wrongAudience }
+            }
+            guard let subject = claims["sub"]?.stringValue, UserID(subject) != nil else { throw .malformed }
+            return .user(id: subject.lowercased())
+        default:
+            throw .unknownRole
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/// The `user_bucket_mapping` table: which bucket each user has. The source of truth for names.
+public protocol BucketMappingStore: AnyObject {
+    /// The bucket recorded for `userID`, if any.
+    func bucketName(forUser userID: UserID) throws -> String?
+
+    /// The user whose row names `bucket`, if any.
+    func owner(ofBucket bucket: String) throws -> UserID?
+
+    /// Records `bucket` for `userID`.
+    func insert(userID: UserID, bucket: String) throws
+
+    /// Runs `body` holding an exclusive lock on `key` that every process and host sharing the
+    /// database respects, inside one transaction (so `insert` commits with it).
+    func withExclusiveLock<T>(_ key: String, _ body: () throws -> T) throws -> T
+
+    /// Every row whose bucket starts with `prefix`, by bucket name.
+    func mappings(bucketPrefix prefix: String) throws -> [(userID: UserID, bucket: String)]
+}

@@ -1,0 +1,23 @@
+/// A bucket name that passes the storage naming rules we use: 3–63 characters of lowercase
+/// letters, digits and `-`, starting and ending with a letter or digit, no `goog` prefix and no
+/// `google` (or `g00gle`) anywhere.
+public struct BucketName: Sendable, Hashable, CustomStringConvertible {
+    public let value: String
+
+    public init?(_ value: String) {
+        guard Self.isValid(value) else { return nil }
+        self.value = value
+    }
+
+    public var description: String { value }
+
+    public static func isValid(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (3...63).contains(bytes.count) else { return false }
+        func isAlphanumeric(_ byte: UInt8) -> Bool { (97...122).contains(byte) || (48...57).contains(byte) }
+        guard isAlphanumeric(bytes.first!), isAlphanumeric(bytes.last!) else { return false }
+        guard bytes.allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: "-") }) else { return false }
+        if name.hasPrefix("goog") || name.contains("google") || name.contains("g00gle") { return false }
+        return true
+    }
+}

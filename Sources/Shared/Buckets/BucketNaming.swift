@@ -1,0 +1,66 @@
+/// How bucket names are made (SPEC section 4): the original schemes, so existing buckets are
+/// found, and opaque fallbacks where those collide or break the naming rules.
+public struct BucketNaming: Sendable {
+    /// `GCS_BUCKET_PREFIX`, e.g. `pacelane-whatsapp`.
+    public let prefix: String
+
+    /// - Throws: when the prefix cannot start a valid bucket name.
+    public init(prefix: String) throws(Environment.Error) {
+        guard !prefix.isEmpty, prefix.utf8.count <= 40, BucketName.isValid(prefix + "-x") else {
+            throw Environment.Error(
+                variable: "GCS_BUCKET_PREFIX", reason: "must be 1–40 lowercase letters, digits or '-', starting with a letter or digit")
+        }
+        self.prefix = prefix
+    }
+
+    /// Reads `GCS_BUCKET_PREFIX` (default `pacelane-whatsapp`).
+    public init(environment: Environment) throws(Environment.Error) {
+        try self.init(prefix: environment.get("GCS_BUCKET_PREFIX", default: "pacelane-whatsapp"))
+    }
+
+    /// `<prefix>-user-<base36 |javaHash(userId)|>`, the original's user bucket name.
+    public func legacyUserBucket(_ userID: String) -> BucketName {
+        validOrHashed("\(prefix)-user-\(Self.legacyHash(userID))", kind: "u", key: userID)
+    }
+
+    /// The collision-free name for a user whose legacy name is taken: derived from SHA-256 of
+    /// the user id, so it is stable and opaque.
+    public func fallbackUserBucket(_ userID: String) -> BucketName {
+        let digest = Digest.hex(Digest.sha256(Array("userbuckets:user:\(userID.lowercased())".utf8)).prefix(12))
+        return validOrHashed("\(prefix)-u-\(digest)", kind: "u", key: userID)
+    }
+
+    /// `<prefix>-contact-<contact id>` with every character outside `[a-z0-9-]` replaced by `-`
+    /// before lowercasing, as the original did; hashed when that breaks the naming rules.
+    public func contactBucket(_ contactID: String) -> BucketName {
+        let sanitized = String(
+            contactID.unicodeScalars.map { scalar -> Character in
+                switch scalar {
+                case "a"..."z", "0"..."9", "-": Character(scalar)
+                default: "-"
+                }
+            })
+        return validOrHashed("\(prefix)-contact-\(sanitized)", kind: "c", key: contactID)
+    }
+
+    /// Whether `name` is one of ours: the prefix and a `-`.
+    public func owns(_ name: String) -> Bool {
+        name.hasPrefix(prefix + "-")
+    }
+
+    private func validOrHashed(_ candidate: String, kind: String, key: String) -> BucketName {
+        if let name = BucketName(candidate) { return name }
+        let digest = Digest.hex(Digest.sha256(Array("userbuckets:\(kind):\(key)".utf8)).prefix(12))
+        // The prefix was validated with room to spare: this is always a valid name.
+        return BucketName("\(prefix)-\(kind)h-\(digest)")!
+    }
+
+    /// Java's `String.hashCode` over UTF-16 units, its absolute value in 64 bits, base 36.
+    public static func legacyHash(_ text: String) -> String {
+        var hash: Int32 = 0
+        for unit in text.utf16 {
+            hash = hash &* 31 &+ Int32(unit)
+        }
+        return String(abs(Int64(hash)), radix: 36)
+    }
+}

@@ -1,0 +1,84 @@
+/// Makes sure a user's or contact's bucket exists and is recorded, exactly once (SPEC section 4).
+///
+/// For a user: an existing `user_bucket_mapping` row wins. Otherwise, under a database lock
+/// keyed by the user id (so every process and host queues up), the legacy name is tried; if
+/// another user's row or someone else in storage has it, the collision-free fallback is used.
+/// The row is written in the same transaction as the lock, after the bucket exists. Storage
+/// "already exists and is ours" counts as success, so exactly one caller reports a new bucket.
+public final class BucketProvisioner {
+    /// The bucket a caller ends up with.
+    public struct Ensured: Sendable, Equatable {
+        public let name: BucketName
+        /// True only for the one call that created the bucket in storage.
+        public let isNew: Bool
+    }
+
+    public let naming: BucketNaming
+    public let storage: any ObjectStorage
+    private let mappings: any BucketMappingStore
+
+    public init(naming: BucketNaming, storage: any ObjectStorage, mappings: any BucketMappingStore) {
+        self.naming = naming
+        self.storage = storage
+        self.mappings = mappings
+    }
+
+    /// Ensures the bucket of `userID`. `knownBucket` is the mapping row's name when the caller
+    /// already read it (it saves a query on the hot path).
+    public func ensureUserBucket(_ userID: UserID, knownBucket: String? = nil) throws(ServiceError) -> Ensured {
+        if let knownBucket, let name = BucketName(knownBucket) { return Ensured(name: name, isNew: false) }
+        do {
+            if let recorded = try mappings.bucketName(forUser: userID), let name = BucketName(recorded) {
+                return Ensured(name: name, isNew: false)
+            }
+            return try mappings.withExclusiveLock("user:" + userID.value) {
+                if let recorded = try mappings.bucketName(forUser: userID), let name = BucketName(recorded) {
+                    return Ensured(name: name, isNew: false)
+                }
+                let ensured = try createUserBucket(userID)
+                try mappings.insert(userID: userID, bucket: ensured.name.value)
+                return ensured
+            }
+        } catch let error as ServiceError {
+            throw error
+        } catch let error as StorageError {
+            throw ServiceError.storage(error)
+        } catch {
+            throw ServiceError.database(error)
+        }
+    }
+
+    private func createUserBucket(_ userID: UserID) throws -> Ensured {
+        let legacy = naming.legacyUserBucket(userID.value)
+        if let owner = try mappings.owner(ofBucket: legacy.value), owner != userID {
+            return try createFallback(userID)
+        }
+        // The legacy name is global: another user's lock does not cover it, so take its lock too.
+        return try mappings.withExclusiveLock("bucket:" + legacy.value) {
+            do {
+                return Ensured(name: legacy, isNew: try storage.createBucket(legacy) == .created)
+            } catch let error as StorageError where error.code == .nameUnavailable {
+                return try createFallback(userID)
+            }
+        }
+    }
+
+    private func createFallback(_ userID: UserID) throws -> Ensured {
+        let fallback = naming.fallbackUserBucket(userID.value)
+        return Ensured(name: fallback, isNew: try storage.createBucket(fallback) == .created)
+    }
+
+    /// Ensures the bucket of a contact that is not (yet) a known user.
+    public func ensureContactBucket(_ contactID: String) throws(ServiceError) -> Ensured {
+        let name = naming.contactBucket(contactID)
+        do {
+            return try mappings.withExclusiveLock("bucket:" + name.value) {
+                Ensured(name: name, isNew: try storage.createBucket(name) == .created)
+            }
+        } catch let error as StorageError {
+            throw ServiceError.storage(error)
+        } catch {
+            throw ServiceError.database(error)
+        }
+    }
+}

@@ -1,0 +1,42 @@
+/// `BucketMappingStore` over `public.user_bucket_mapping`, serialized with advisory locks.
+public final class PostgresBucketMappingStore: BucketMappingStore {
+    private let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    static let selectByUser = PreparedStatement("SELECT bucket_name FROM public.user_bucket_mapping WHERE user_id = $1::uuid")
+    static let selectByBucket = PreparedStatement("SELECT user_id FROM public.user_bucket_mapping WHERE bucket_name = $1")
+    static let insert = PreparedStatement(
+        "INSERT INTO public.user_bucket_mapping (user_id, bucket_name) VALUES ($1::uuid, $2)")
+    static let lock = PreparedStatement("SELECT pg_advisory_xact_lock(hashtextextended($1, 7265))")
+    static let selectByPrefix = PreparedStatement(
+        "SELECT user_id, bucket_name FROM public.user_bucket_mapping WHERE starts_with(bucket_name, $1) ORDER BY bucket_name")
+
+    public func bucketName(forUser userID: UserID) throws -> String? {
+        try connection.execute(Self.selectByUser, [userID.value]).scalar
+    }
+
+    public func owner(ofBucket bucket: String) throws -> UserID? {
+        try connection.execute(Self.selectByBucket, [bucket]).scalar.flatMap(UserID.init)
+    }
+
+    public func insert(userID: UserID, bucket: String) throws {
+        try connection.execute(Self.insert, [userID.value, bucket])
+    }
+
+    public func withExclusiveLock<T>(_ key: String, _ body: () throws -> T) throws -> T {
+        try connection.transaction {
+            try connection.execute(Self.lock, ["userbuckets:" + key])
+            return try body()
+        }
+    }
+
+    public func mappings(bucketPrefix prefix: String) throws -> [(userID: UserID, bucket: String)] {
+        try connection.execute(Self.selectByPrefix, [prefix]).rows.compactMap { row in
+            guard let user = row[0].flatMap(UserID.init), let bucket = row[1] else { return nil }
+            return (user, bucket)
+        }
+    }
+}

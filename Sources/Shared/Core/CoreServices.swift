@@ -1,0 +1,46 @@
+/// The pieces every function is built from, wired once per serving thread.
+public struct CoreServices {
+    public let connection: PostgresConnection?
+    public let normalizer: PhoneNormalizer
+    public let directory: any UserDirectory
+    public let identifier: UserIdentifier
+    public let mappings: any BucketMappingStore
+    public let provisioner: BucketProvisioner
+    public let authenticator: Authenticator
+
+    public init(
+        connection: PostgresConnection?, normalizer: PhoneNormalizer, directory: any UserDirectory,
+        mappings: any BucketMappingStore, storage: any ObjectStorage, naming: BucketNaming, authenticator: Authenticator
+    ) {
+        self.connection = connection
+        self.normalizer = normalizer
+        self.directory = directory
+        self.identifier = UserIdentifier(directory: directory)
+        self.mappings = mappings
+        self.provisioner = BucketProvisioner(naming: naming, storage: storage, mappings: mappings)
+        self.authenticator = authenticator
+    }
+
+    /// Built from the environment:
+    /// - `DATABASE_URL` (secret; required), see `PostgresConnection.Configuration`;
+    /// - `STORAGE_BACKEND` (`filesystem`, the default) and `STORAGE_DIR` (default `./data/buckets`);
+    /// - `GCS_BUCKET_PREFIX` (default `pacelane-whatsapp`);
+    /// - `PHONE_DEFAULT_REGION` (default `BR`);
+    /// - `SUPABASE_JWT_SECRET` (secret) and/or `SUPABASE_JWKS_FILE`, see `Authenticator`.
+    public static func live(environment: Environment) throws -> CoreServices {
+        let connection = PostgresConnection(configuration: try .init(environment: environment))
+        let storage: any ObjectStorage
+        switch environment.get("STORAGE_BACKEND", default: "filesystem") {
+        case "filesystem":
+            storage = try FileSystemObjectStorage(root: environment.get("STORAGE_DIR", default: "./data/buckets"))
+        default:
+            throw Environment.Error(variable: "STORAGE_BACKEND", reason: "must be 'filesystem'")
+        }
+        PhoneNormalizer.warmUp()
+        return CoreServices(
+            connection: connection, normalizer: PhoneNormalizer(environment: environment),
+            directory: PostgresUserDirectory(connection: connection), mappings: PostgresBucketMappingStore(connection: connection),
+            storage: storage, naming: try BucketNaming(environment: environment),
+            authenticator: try Authenticator(environment: environment))
+    }
+}

@@ -1,0 +1,229 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+internal import CFastCGI
+public import Logging
+import Synchronization
+
+/// Serves one `RequestHandler` over libfcgi on the listening socket at fd 0 (spawn-fcgi and
+/// systemd socket activation both put it there).
+///
+/// Each serving thread owns its own handler (and so its own database connection). The loop
+/// always answers: an error thrown by the handler becomes a JSON error response, never a hung
+/// connection. SIGTERM and SIGINT stop accepting; the request in flight is finished first.
+public final class FastCGIServer {
+    /// How the server serves.
+    public struct Configuration: Sendable {
+        /// Largest request body read into memory; larger ones get 413 without being read.
+        public var maxBodyBytes: Int
+        /// Serving threads in this process, each with its own handler.
+        public var threads: Int
+
+        public init(maxBodyBytes: Int = 1 << 20, threads: Int = 1) {
+            self.maxBodyBytes = maxBodyBytes
+            self.threads = max(1, threads)
+        }
+
+        /// Reads `UB_MAX_BODY_BYTES` (default 1 MiB) and `UB_THREADS` (default 1).
+        public init(environment: Environment) throws(Environment.Error) {
+            self.init(
+                maxBodyBytes: try environment.integer("UB_MAX_BODY_BYTES", default: 1 << 20),
+                threads: try environment.integer("UB_THREADS", default: 1))
+        }
+    }
+
+    private let configuration: Configuration
+    private let logger: Logger
+    private let inFlight = Atomic<Int>(0)
+
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Serves until SIGTERM/SIGINT. `makeHandler` runs once per serving thread.
+    public func run(makeHandler: @escaping @Sendable () throws -> any RequestHandler) throws {
+        FCGX_Init()
+        Self.installSignalHandlers()
+        var threads: [pthread_t] = []
+        for _ in 1..<configuration.threads {
+            let box = Unmanaged.passRetained(ThreadStart { [self] in self.serveOrExit(makeHandler) })
+            var thread = pthread_t()
+            let result = pthread_create(&thread, nil, { argument in
+                let start = Unmanaged<ThreadStart>.fromOpaque(argument!).takeRetainedValue()
+                start.body()
+                return nil
+            }, box.toOpaque())
+            if result != 0 {
+                box.release()
+                throw ServiceError(.internal, "could not start a serving thread")
+            }
+            threads.append(thread)
+        }
+        serveOrExit(makeHandler)
+        // Other threads may sit in accept(); they are not woken by the signal. Wait for the
+        // requests in flight, then leave.
+        while inFlight.load(ordering: .acquiring) > 0 { usleep(10_000) }
+        logger.info("worker stopped")
+    }
+
+    private func serveOrExit(_ makeHandler: @Sendable () throws -> any RequestHandler) {
+        let handler: any RequestHandler
+        do {
+            handler = try makeHandler()
+        } catch {
+            logger.critical("worker could not start", metadata: [LogKey.error: "\(error)"])
+            exit(1)
+        }
+        serve(handler)
+    }
+
+    private func serve(_ handler: any RequestHandler) {
+        let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
+        defer { request.deallocate() }
+        request.initialize(to: FCGX_Request())
+        FCGX_InitRequest(request, 0, Int32(FCGI_FAIL_ACCEPT_ON_INTR))
+        while !Self.shutdownRequested.load(ordering: .relaxed) {
+            let accepted = FCGX_Accept_r(request)
+            if accepted < 0 {
+                if accepted == -EINTR, !Self.shutdownRequested.load(ordering: .relaxed) { continue }
+                break
+            }
+            inFlight.add(1, ordering: .acquiring)
+            let response = respond(to: request, handler: handler)
+            write(response, to: request)
+            FCGX_Finish_r(request)
+            inFlight.subtract(1, ordering: .releasing)
+        }
+        FCGX_Free(request, 1)
+    }
+
+    private func respond(to fcgi: UnsafeMutablePointer<FCGX_Request>, handler: any RequestHandler) -> Response {
+        let started = Self.monotonicNanoseconds()
+        let parameters = CGIParameters(envp: fcgi.pointee.envp)
+        let requestID = RequestID.accepting(parameters.headers["x-request-id"])
+        let context = RequestContext(requestID: requestID, logger: logger)
+        let origin = parameters.headers["origin"]
+        var response: Response
+        var outcome = "ok"
+        if parameters.method == "OPTIONS" {
+            response = handler.cors.preflight(origin: origin)
+        } else {
+            do {
+                let body = try readBody(from: fcgi, contentLength: parameters.contentLength)
+                let request = Request(
+                    method: parameters.method, path: parameters.path, query: parameters.query,
+                    headers: parameters.headers, body: body, remoteAddress: parameters.remoteAddress)
+                response = try handler.handle(request, context: context)
+            } catch let error as ServiceError {
+                outcome = error.code.rawValue
+                response = Self.errorResponse(error, requestID: requestID)
+                if error.status.code >= 500 {
+                    context.logger.error(
+                        "request failed", metadata: [LogKey.error: "\(String(reflecting: error.underlying ?? error))"])
+                }
+            } catch {
+                outcome = "internal"
+                response = Self.errorResponse(ServiceError(.internal, "Internal server error"), requestID: requestID)
+                context.logger.error("request failed", metadata: [LogKey.error: "\(String(reflecting: error))"])
+            }
+            response.headers.insert(contentsOf: handler.cors.headers(origin: origin), at: 0)
+        }
+        response.setHeader("X-Request-Id", requestID)
+        let elapsedMs = Double(Self.monotonicNanoseconds() - started) / 1_000_000
+        context.logger.info(
+            "request",
+            metadata: [
+                LogKey.function: .string(handler.functionName),
+                LogKey.method: .string(parameters.method),
+                LogKey.route: .string(parameters.path),
+                LogKey.status: .stringConvertible(response.status.code),
+                LogKey.durationMs: .string(String(Int(elapsedMs * 1000)).leftPaddedMillis()),
+                LogKey.outcome: .string(outcome),
+            ])
+        return response
+    }
+
+    /// The JSON body of an error: 4xx `{success:false, error}`, 5xx adds `details` = request id.
+    static func errorResponse(_ error: ServiceError, requestID: String) -> Response {
+        if let body = error.body { return .json(body, status: error.status) }
+        if error.status.code >= 500 {
+            return .json(
+                .object(["success": .bool(false), "error": .string(error.publicMessage), "details": .string(requestID)]),
+                status: error.status)
+        }
+        return .json(.object(["success": .bool(false), "error": .string(error.publicMessage)]), status: error.status)
+    }
+
+    private func readBody(from fcgi: UnsafeMutablePointer<FCGX_Request>, contentLength: Int) throws(ServiceError) -> [UInt8] {
+        if contentLength > configuration.maxBodyBytes {
+            throw ServiceError(.payloadTooLarge, "Request body is larger than \(configuration.maxBodyBytes) bytes")
+        }
+        guard contentLength > 0 else { return [] }
+        var body = [UInt8](repeating: 0, count: contentLength)
+        var filled = 0
+        body.withUnsafeMutableBytes { buffer in
+            let base = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
+            while filled < contentLength {
+                let read = FCGX_GetStr(base + filled, Int32(contentLength - filled), fcgi.pointee.in)
+                if read <= 0 { break }
+                filled += Int(read)
+            }
+        }
+        if filled != contentLength { throw ServiceError.badRequest("Request body ended early") }
+        return body
+    }
+
+    private func write(_ response: Response, to fcgi: UnsafeMutablePointer<FCGX_Request>) {
+        let bytes = response.cgiEncoded()
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            let base = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
+            while offset < bytes.count {
+                let chunk = min(bytes.count - offset, Int(Int32.max))
+                let written = FCGX_PutStr(base + offset, Int32(chunk), fcgi.pointee.out)
+                if written < 0 { return }  // the client went away; nothing more to do
+                offset += Int(written)
+            }
+        }
+    }
+
+    // MARK: signals
+
+    static let shutdownRequested = Atomic<Bool>(false)
+
+    private static func installSignalHandlers() {
+        signal(SIGPIPE, SIG_IGN)
+        // sigaction without SA_RESTART, so a blocked accept() returns EINTR and the loop can end.
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in
+            FastCGIServer.shutdownRequested.store(true, ordering: .relaxed)
+            FCGX_ShutdownPending()
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGTERM, &action, nil)
+        sigaction(SIGINT, &action, nil)
+        sigaction(SIGUSR1, &action, nil)
+    }
+
+    static func monotonicNanoseconds() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int(now.tv_sec) * 1_000_000_000 + Int(now.tv_nsec)
+    }
+}
+
+/// The body of a serving thread, boxed to cross `pthread_create`.
+private final class ThreadStart: @unchecked Sendable {
+    let body: () -> Void
+    init(body: @escaping () -> Void) { self.body = body }
+}
+
+extension String {
+    /// `"1234"` microseconds as `"1.234"` milliseconds.
+    fileprivate func leftPaddedMillis() -> String {
+        let padded = String(repeating: "0", count: max(0, 4 - count)) + self
+        return padded.dropLast(3) + "." + padded.suffix(3)
+    }
+}

@@ -1,0 +1,39 @@
+/// An inbound HTTP request as a handler sees it: no FastCGI in sight.
+public struct Request: Sendable {
+    public var method: String
+    /// The path without the query string, e.g. `/functions/v1/user-bucket-service`.
+    public var path: String
+    /// The raw query string, without `?`.
+    public var query: String
+    /// Header values by lowercased name (`authorization`, `content-type`, `x-request-id`).
+    public var headers: [String: String]
+    public var body: [UInt8]
+    public var remoteAddress: String
+
+    public init(
+        method: String, path: String, query: String = "", headers: [String: String] = [:],
+        body: [UInt8] = [], remoteAddress: String = ""
+    ) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.remoteAddress = remoteAddress
+    }
+
+    /// The value of a header; `name` is matched case-insensitively.
+    public func header(_ name: String) -> String? {
+        headers[name.lowercased()]
+    }
+
+    /// The body parsed as JSON; throws a 400 `ServiceError` that says what is wrong.
+    public func jsonBody(limits: JSONParser.Limits = .default) throws(ServiceError) -> JSON {
+        if body.isEmpty { throw ServiceError.badRequest("Request body is empty; expected a JSON object") }
+        do {
+            return try JSONParser.parse(body, limits: limits)
+        } catch {
+            throw ServiceError.badRequest("Request body is not valid JSON: \(error.description)")
+        }
+    }
+}

@@ -1,0 +1,121 @@
+/// `UserDirectory` over the Supabase tables, matching stored numbers of any shape through
+/// `public.userbuckets_phone_key` (indexed; see `db/migrations/0003_phone_lookup.sql`).
+public final class PostgresUserDirectory: UserDirectory {
+    private let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    static let byMapping = PreparedStatement(
+        """
+        SELECT DISTINCT m.user_id, b.bucket_name, NULL::text FROM public.whatsapp_user_mapping m
+        LEFT JOIN public.user_bucket_mapping b ON b.user_id = m.user_id
+        WHERE public.userbuckets_phone_key(m.whatsapp_number) = ANY($1::text[]) LIMIT 2
+        """)
+    static let byProfileWhatsApp = PreparedStatement(
+        """
+        SELECT DISTINCT p.user_id, b.bucket_name, p.whatsapp_number FROM public.profiles p
+        LEFT JOIN public.user_bucket_mapping b ON b.user_id = p.user_id
+        WHERE public.userbuckets_phone_key(p.whatsapp_number) = ANY($1::text[]) LIMIT 2
+        """)
+    static let byProfilePhone = PreparedStatement(
+        """
+        SELECT DISTINCT p.user_id, b.bucket_name, p.whatsapp_number FROM public.profiles p
+        LEFT JOIN public.user_bucket_mapping b ON b.user_id = p.user_id
+        WHERE public.userbuckets_phone_key(p.phone_number) = ANY($1::text[]) LIMIT 2
+        """)
+    static let byMeetingNotes = PreparedStatement(
+        """
+        SELECT n.user_id, b.bucket_name FROM public.meeting_notes n
+        LEFT JOIN public.user_bucket_mapping b ON b.user_id = n.user_id
+        WHERE n.contact_identifier = $1 AND n.user_id IS NOT NULL ORDER BY n.created_at DESC LIMIT 1
+        """)
+    static let backfill = PreparedStatement(
+        """
+        UPDATE public.profiles SET whatsapp_number = $2
+        WHERE user_id = $1::uuid AND (whatsapp_number IS NULL OR whatsapp_number = '')
+        """)
+    static let upsertMapping = PreparedStatement(
+        """
+        INSERT INTO public.whatsapp_user_mapping (user_id, whatsapp_number, is_verified, chatwoot_contact_id, chatwoot_account_id)
+        VALUES ($1::uuid, $2, false, $3, $4)
+        ON CONFLICT (user_id, whatsapp_number) DO UPDATE SET
+            chatwoot_contact_id = COALESCE(whatsapp_user_mapping.chatwoot_contact_id, EXCLUDED.chatwoot_contact_id),
+            chatwoot_account_id = COALESCE(whatsapp_user_mapping.chatwoot_account_id, EXCLUDED.chatwoot_account_id)
+        """)
+    static let upsertMappingWithoutContact = PreparedStatement(
+        """
+        INSERT INTO public.whatsapp_user_mapping (user_id, whatsapp_number, is_verified)
+        VALUES ($1::uuid, $2, false) ON CONFLICT (user_id, whatsapp_number) DO NOTHING
+        """)
+    static let userByID = PreparedStatement(
+        """
+        SELECT u.id, b.bucket_name FROM auth.users u
+        LEFT JOIN public.user_bucket_mapping b ON b.user_id = u.id WHERE u.id = $1::uuid
+        """)
+
+    static let mappedNumbers = PreparedStatement(
+        "SELECT whatsapp_number FROM public.whatsapp_user_mapping WHERE user_id = $1::uuid ORDER BY created_at")
+    static let profileNumbers = PreparedStatement(
+        "SELECT whatsapp_number, phone_number FROM public.profiles WHERE user_id = $1::uuid")
+
+    public func mappedNumbers(of userID: UserID) throws -> [String] {
+        try connection.execute(Self.mappedNumbers, [userID.value]).rows.compactMap { $0[0] }
+    }
+
+    public func profileNumbers(of userID: UserID) throws -> (whatsApp: String?, phone: String?)? {
+        guard let row = try connection.execute(Self.profileNumbers, [userID.value]).rows.first else { return nil }
+        return (row[0], row[1])
+    }
+
+    public func usersByMapping(keys: [String]) throws -> [UserCandidate] {
+        try candidates(Self.byMapping, keys)
+    }
+
+    public func usersByProfileWhatsApp(keys: [String]) throws -> [UserCandidate] {
+        try candidates(Self.byProfileWhatsApp, keys)
+    }
+
+    public func usersByProfilePhone(keys: [String]) throws -> [UserCandidate] {
+        try candidates(Self.byProfilePhone, keys)
+    }
+
+    public func userByMeetingNotes(contactID: String) throws -> UserCandidate? {
+        let result = try connection.execute(Self.byMeetingNotes, [contactID])
+        guard let row = result.rows.first, let user = row[0].flatMap(UserID.init) else { return nil }
+        return UserCandidate(userID: user, bucket: row[1])
+    }
+
+    public func backfillProfileWhatsApp(userID: UserID, number: String) throws {
+        try connection.execute(Self.backfill, [userID.value, number])
+    }
+
+    public func upsertMapping(userID: UserID, number: String, chatwootContactID: String?, chatwootAccountID: String?) throws {
+        do {
+            if chatwootContactID != nil {
+                try connection.execute(Self.upsertMapping, [userID.value, number, chatwootContactID, chatwootAccountID])
+            } else {
+                try connection.execute(Self.upsertMappingWithoutContact, [userID.value, number])
+            }
+        } catch let error where error.isUniqueViolation {
+            // The Chatwoot contact is already mapped (to this or another user): keep the number alone.
+            try connection.execute(Self.upsertMappingWithoutContact, [userID.value, number])
+        }
+    }
+
+    public func user(_ userID: UserID) throws -> UserCandidate? {
+        let result = try connection.execute(Self.userByID, [userID.value])
+        guard let row = result.rows.first else { return nil }
+        return UserCandidate(userID: userID, bucket: row[1])
+    }
+
+    private func candidates(_ statement: PreparedStatement, _ keys: [String]) throws -> [UserCandidate] {
+        // Keys are digit strings, so the array literal needs no quoting.
+        let array = "{" + keys.joined(separator: ",") + "}"
+        return try connection.execute(statement, [array]).rows.compactMap { row in
+            guard let user = row[0].flatMap(UserID.init) else { return nil }
+            return UserCandidate(userID: user, bucket: row[1], profileWhatsApp: row[2])
+        }
+    }
+}

@@ -1,0 +1,115 @@
+public import Logging
+
+/// Which step of the identification order found the user (SPEC section 3).
+public enum IdentificationStep: String, Sendable {
+    case mapping
+    case profileWhatsApp = "profile_whatsapp"
+    case profilePhone = "profile_phone"
+    case meetingNotes = "meeting_notes"
+}
+
+/// What identification found.
+public enum Identification: Sendable, Equatable {
+    case identified(UserCandidate, IdentificationStep)
+    /// Several distinct users share the number at this step: nobody is identified.
+    case ambiguous(IdentificationStep)
+    case notFound
+
+    public var candidate: UserCandidate? {
+        if case .identified(let candidate, _) = self { return candidate }
+        return nil
+    }
+
+    /// For logs and metrics: the step, `ambiguous` or `none`.
+    public var outcome: String {
+        switch self {
+        case .identified(_, let step): step.rawValue
+        case .ambiguous: "ambiguous"
+        case .notFound: "none"
+        }
+    }
+}
+
+/// Identifies a user from a phone number in the SPEC's order; the first step that finds
+/// exactly one distinct user wins, and a step that finds several stops the search.
+public struct UserIdentifier {
+    private let directory: any UserDirectory
+
+    public init(directory: any UserDirectory) {
+        self.directory = directory
+    }
+
+    /// - Parameters:
+    ///   - number: the normalized number, or nil when there is none.
+    ///   - contactID: the request's contact id, for the meeting-notes step and the mapping's
+    ///     Chatwoot ids (`contact_<contact>_account_<account>`).
+    public func identify(number: PhoneNumber?, contactID: String?, logger: Logger) throws(ServiceError) -> Identification {
+        do {
+            let result = try search(number: number, contactID: contactID)
+            if case .ambiguous(let step) = result {
+                logger.warning(
+                    "ambiguous phone number", metadata: [LogKey.step: .string(step.rawValue), LogKey.phone: "\(number?.masked ?? "-")"])
+            }
+            return result
+        } catch let error as ServiceError {
+            throw error
+        } catch {
+            throw ServiceError.database(error)
+        }
+    }
+
+    private func search(number: PhoneNumber?, contactID: String?) throws -> Identification {
+        if let number {
+            let keys = number.lookupKeys
+            let mapped = try directory.usersByMapping(keys: keys)
+            if let result = decide(mapped, .mapping) { return result }
+            let byWhatsApp = try directory.usersByProfileWhatsApp(keys: keys)
+            if let result = decide(byWhatsApp, .profileWhatsApp) {
+                try remember(result, number: number, contactID: contactID)
+                return result
+            }
+            let byPhone = try directory.usersByProfilePhone(keys: keys)
+            if let result = decide(byPhone, .profilePhone) {
+                if case .identified(let candidate, _) = result, (candidate.profileWhatsApp ?? "").isEmpty {
+                    try directory.backfillProfileWhatsApp(userID: candidate.userID, number: number.e164)
+                }
+                try remember(result, number: number, contactID: contactID)
+                return result
+            }
+        }
+        if let contactID, !contactID.isEmpty, let candidate = try directory.userByMeetingNotes(contactID: contactID) {
+            return .identified(candidate, .meetingNotes)
+        }
+        return .notFound
+    }
+
+    private func decide(_ candidates: [UserCandidate], _ step: IdentificationStep) -> Identification? {
+        switch candidates.count {
+        case 0: nil
+        case 1: .identified(candidates[0], step)
+        default: .ambiguous(step)
+        }
+    }
+
+    private func remember(_ result: Identification, number: PhoneNumber, contactID: String?) throws {
+        guard case .identified(let candidate, _) = result else { return }
+        let ids = contactID.flatMap(ChatwootContactID.init)
+        try directory.upsertMapping(
+            userID: candidate.userID, number: number.e164, chatwootContactID: ids?.contact, chatwootAccountID: ids?.account)
+    }
+}
+
+/// A contact id of the form `contact_<contact>_account_<account>`.
+public struct ChatwootContactID: Sendable, Equatable {
+    public let contact: String
+    public let account: String
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "contact", parts[2] == "account", !parts[1].isEmpty, !parts[3].isEmpty,
+            parts[1].allSatisfy(\.isASCIIDigitCharacter), parts[3].allSatisfy(\.isASCIIDigitCharacter)
+        else { return nil }
+        contact = String(parts[1])
+        account = String(parts[3])
+    }
+}

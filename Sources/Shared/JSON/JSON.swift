@@ -1,0 +1,109 @@
+/// A JSON value that keeps object key order and number text exactly as read.
+///
+/// Key order matters for responses that must match the original byte for byte; number text
+/// matters for ids larger than a `Double` holds.
+public enum JSON: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    /// The number's text as it appears in JSON, e.g. `"42"` or `"-1.5e3"`.
+    case number(String)
+    case string(String)
+    case array([JSON])
+    case object(JSONObject)
+
+    /// A number from an integer.
+    public static func integer(_ value: Int) -> JSON { .number(String(value)) }
+
+    /// An object from key-value pairs, in order; a nil value leaves the key out.
+    public static func object(_ pairs: KeyValuePairs<String, JSON?>) -> JSON {
+        var object = JSONObject()
+        for (key, value) in pairs {
+            if let value { object[key] = value }
+        }
+        return .object(object)
+    }
+
+    public subscript(key: String) -> JSON? {
+        if case .object(let object) = self { return object[key] }
+        return nil
+    }
+
+    public var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    public var objectValue: JSONObject? {
+        if case .object(let value) = self { return value }
+        return nil
+    }
+
+    public var arrayValue: [JSON]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    /// The value as an integer, when it is a number with an integral value.
+    public var intValue: Int? {
+        if case .number(let text) = self { return Int(text) ?? Double(text).flatMap { Int(exactly: $0) } }
+        return nil
+    }
+
+    public var isNull: Bool { self == .null }
+
+    /// What JavaScript would call truthy: not null, false, 0, or the empty string.
+    public var isTruthy: Bool {
+        switch self {
+        case .null: false
+        case .bool(let value): value
+        case .number(let text): (Double(text) ?? 0) != 0
+        case .string(let text): !text.isEmpty
+        case .array, .object: true
+        }
+    }
+
+    /// The JSON type name, for error messages.
+    public var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .number: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+}
+
+/// A JSON object: keys in insertion order, unique.
+public struct JSONObject: Sendable, Equatable {
+    public private(set) var entries: [(key: String, value: JSON)] = []
+
+    public init() {}
+
+    public subscript(key: String) -> JSON? {
+        get { entries.first { $0.key == key }?.value }
+        set {
+            if let index = entries.firstIndex(where: { $0.key == key }) {
+                if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
+            } else if let newValue {
+                entries.append((key, newValue))
+            }
+        }
+    }
+
+    /// Whether the key is present (a `null` value counts as present).
+    public func contains(_ key: String) -> Bool {
+        entries.contains { $0.key == key }
+    }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        lhs.entries.count == rhs.entries.count
+            && zip(lhs.entries, rhs.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    }
+}

@@ -1,0 +1,142 @@
+internal import CPhoneNumber
+
+/// Turns phone numbers in every shape callers send into `PhoneNumber` (SPEC section 2).
+///
+/// Google's libphonenumber decides validity and formats E.164; the layer here handles what it
+/// gets wrong or does not know: WhatsApp JIDs and `whatsapp:`/`tel:` prefixes, `00` and `011`
+/// exit codes under region BR (it reads the two digits after `00` as a carrier code), digit
+/// strings that already carry their country code, and legacy 8-digit Brazilian mobiles (which
+/// it calls invalid). Group JIDs, `@lid` ids, BSUIDs and anything with letters are not phones.
+public struct PhoneNormalizer: Sendable {
+    /// ISO 3166 region for numbers written without a country code.
+    public let defaultRegion: String
+
+    public init(defaultRegion: String = "BR") {
+        self.defaultRegion = defaultRegion.uppercased()
+    }
+
+    /// Reads `PHONE_DEFAULT_REGION` (default `BR`).
+    public init(environment: Environment) {
+        self.init(defaultRegion: environment.get("PHONE_DEFAULT_REGION", default: "BR"))
+    }
+
+    /// Loads libphonenumber's metadata now rather than on the first request.
+    public static func warmUp() {
+        cpn_warm_up()
+    }
+
+    /// The number in `input`, or nil when it is not a phone number.
+    public func normalize(_ input: String) -> PhoneNumber? {
+        guard let candidate = Self.extractDialString(input) else { return nil }
+        if candidate.hasPlus {
+            return international(candidate.digits)
+        }
+        let digits = candidate.digits
+        if digits.hasPrefix("00") {
+            // 00 + country code, or (Brazil) 00 + carrier code + country code.
+            let rest = String(digits.dropFirst(2))
+            if let number = international(rest, strict: true) { return number }
+            if defaultRegion == "BR", rest.count > 2, let number = international(String(rest.dropFirst(2)), strict: true) {
+                return number
+            }
+            return nil
+        }
+        if let number = national(digits) { return number }
+        if digits.hasPrefix("011"), let number = international(String(digits.dropFirst(3)), strict: true) {
+            return number
+        }
+        if let number = international(digits, strict: true) { return number }
+        return legacyBrazilianMobile(digits)
+    }
+
+    /// Digits and whether a `+` led them, after removing prefixes, JID suffixes and separators;
+    /// nil for anything that cannot be a number.
+    static func extractDialString(_ input: String) -> (digits: String, hasPlus: Bool)? {
+        var text = Substring(input).drop { $0.isWhitespace }
+        while let last = text.last, last.isWhitespace { text = text.dropLast() }
+        let lowered = text.lowercased()
+        for prefix in ["whatsapp:", "tel:", "wa:"] where lowered.hasPrefix(prefix) {
+            text = text.dropFirst(prefix.count)
+            break
+        }
+        if let at = text.firstIndex(of: "@") {
+            let domain = text[text.index(after: at)...].lowercased()
+            guard domain == "s.whatsapp.net" || domain == "c.us" else { return nil }
+            var user = text[..<at]
+            if let cut = user.firstIndex(where: { $0 == ":" || $0 == "_" }) { user = user[..<cut] }
+            guard !user.isEmpty, user.allSatisfy(\.isASCIIDigitCharacter) else { return nil }
+            return (String(user), false)
+        }
+        var digits = ""
+        var hasPlus = false
+        for character in text {
+            if character.isASCIIDigitCharacter {
+                digits.append(character)
+            } else if character == "+" {
+                // A plus is only meaningful before the first digit.
+                guard digits.isEmpty, !hasPlus else { return nil }
+                hasPlus = true
+            } else if character.isWhitespace || "-.()/\u{00A0}\u{2009}\u{202F}".contains(character) {
+                continue
+            } else {
+                return nil
+            }
+        }
+        guard (6...17).contains(digits.count) else { return nil }
+        return (digits, hasPlus)
+    }
+
+    /// `digits` read as an international number (country code first).
+    private func international(_ digits: String, strict: Bool = false) -> PhoneNumber? {
+        guard (7...15).contains(digits.count) else { return nil }
+        let result = cpn_parse("+" + digits, "ZZ")
+        guard result.parsed == 1 else { return nil }
+        if result.is_valid == 1 { return make(result) }
+        if let legacy = legacyBrazilianMobile(digits) { return legacy }
+        if !strict, result.is_possible == 1 { return make(result, kind: .other) }
+        return nil
+    }
+
+    /// `digits` read as a national number of the default region.
+    private func national(_ digits: String) -> PhoneNumber? {
+        let result = cpn_parse(digits, defaultRegion)
+        guard result.parsed == 1, result.is_valid == 1 else { return nil }
+        return make(result)
+    }
+
+    /// A Brazilian mobile written without the 9th digit: `DD` + 8 digits starting 6–9, with or
+    /// without `55`. Returns the canonical 9-digit form.
+    private func legacyBrazilianMobile(_ digits: String) -> PhoneNumber? {
+        var national = Substring(digits)
+        if national.count == 12, national.hasPrefix("55") {
+            national = national.dropFirst(2)
+        } else if national.count == 11, national.hasPrefix("0") {
+            national = national.dropFirst()
+        } else if !(national.count == 10 && defaultRegion == "BR") {
+            return nil
+        }
+        guard national.count == 10, let first = national.dropFirst(2).first, "6789".contains(first) else { return nil }
+        let modern = "+55" + national.prefix(2) + "9" + national.dropFirst(2)
+        let result = cpn_parse(modern, "ZZ")
+        guard result.parsed == 1, result.is_valid == 1 else { return nil }
+        return make(result)
+    }
+
+    private func make(_ result: cpn_result, kind: PhoneNumber.Kind? = nil) -> PhoneNumber {
+        let e164 = withUnsafeBytes(of: result.e164) { buffer in
+            String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        let resolvedKind: PhoneNumber.Kind
+        if let kind {
+            resolvedKind = kind
+        } else {
+            // libphonenumber PhoneNumberType: 0 FIXED_LINE, 1 MOBILE, 2 FIXED_LINE_OR_MOBILE.
+            switch result.number_type {
+            case 1, 2: resolvedKind = .mobile
+            case 0: resolvedKind = .fixedLine
+            default: resolvedKind = .other
+            }
+        }
+        return PhoneNumber(e164: e164, countryCode: Int(result.country_code), kind: resolvedKind)
+    }
+}

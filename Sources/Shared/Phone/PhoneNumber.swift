@@ -1,0 +1,70 @@
+/// A normalized phone number: E.164 (`+` and digits), its matching variants, and how to show it.
+public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
+    /// What kind of number it is, as far as matching needs to know.
+    public enum Kind: String, Sendable {
+        case mobile
+        case fixedLine = "fixed_line"
+        /// A Brazilian mobile in the pre-2016 8-digit form (still many WhatsApp ids).
+        case legacyMobile = "legacy_mobile"
+        case other
+    }
+
+    /// The canonical E.164 form, e.g. `+5511987654321` (Brazilian mobiles with the 9th digit).
+    public let e164: String
+    public let countryCode: Int
+    public let kind: Kind
+
+    public init(e164: String, countryCode: Int, kind: Kind) {
+        self.e164 = e164
+        self.countryCode = countryCode
+        self.kind = kind
+    }
+
+    /// The E.164 digits without `+` (a WhatsApp id).
+    public var digits: Substring { e164.dropFirst() }
+
+    /// Every E.164 form that is the same person: the canonical one first, then, for a Brazilian
+    /// mobile, the form without the 9th digit.
+    public var variants: [String] {
+        guard countryCode == 55, kind == .mobile, digits.count == 13 else { return [e164] }
+        let national = digits.dropFirst(2)
+        let withoutNine = "+55" + national.prefix(2) + national.dropFirst(3)
+        return [e164, withoutNine]
+    }
+
+    /// Digit strings a stored number may reduce to (`userbuckets_phone_key` in SQL): each
+    /// variant with its country code and, for numbers of Brazil, the national forms with and
+    /// without the trunk `0`.
+    public var lookupKeys: [String] {
+        var keys: [String] = []
+        for variant in variants {
+            let digits = String(variant.dropFirst())
+            keys.append(digits)
+            if countryCode == 55 {
+                let national = String(digits.dropFirst(2))
+                keys.append(national)
+                keys.append("0" + national)
+            }
+        }
+        return keys
+    }
+
+    /// Country code and last four digits only: `+55******4321`.
+    public var masked: String { Self.mask(e164) }
+
+    public var description: String { masked }
+
+    /// Masks any string that may hold a phone number: keeps a leading `+` with up to 2 digits
+    /// and the last 4 digits, replaces the rest with `*`.
+    public static func mask(_ raw: String) -> String {
+        let digits = raw.filter(\.isASCIIDigitCharacter)
+        guard digits.count > 6 else { return String(repeating: "*", count: digits.count) }
+        let head = raw.hasPrefix("+") ? "+" + digits.prefix(2) : ""
+        let headDigits = raw.hasPrefix("+") ? 2 : 0
+        return head + String(repeating: "*", count: digits.count - headDigits - 4) + digits.suffix(4)
+    }
+}
+
+extension Character {
+    var isASCIIDigitCharacter: Bool { ("0"..."9").contains(self) }
+}

@@ -1,0 +1,185 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+internal import CLibPQ
+
+/// One libpq connection, owned for a worker's lifetime.
+///
+/// It connects on first use (a worker starts even while the database is down), prepares each
+/// statement once, and after the server restarts or the link breaks it reconnects and prepares
+/// again. A statement outside a transaction that fails because the connection broke is retried
+/// once on a new connection; statements inside a transaction are not (the whole transaction is).
+public final class PostgresConnection {
+    /// Where and how to connect.
+    public struct Configuration: Sendable {
+        /// A libpq connection string or URI.
+        public var conninfo: String
+        /// Server-side statement timeout in milliseconds.
+        public var statementTimeoutMs: Int
+        /// Connect timeout in seconds.
+        public var connectTimeoutSeconds: Int
+
+        public init(conninfo: String, statementTimeoutMs: Int = 5000, connectTimeoutSeconds: Int = 3) {
+            self.conninfo = conninfo
+            self.statementTimeoutMs = statementTimeoutMs
+            self.connectTimeoutSeconds = connectTimeoutSeconds
+        }
+
+        /// Reads `DATABASE_URL` (required; a libpq URI or key=value string),
+        /// `UB_DB_STATEMENT_TIMEOUT_MS` (default 5000) and `UB_DB_CONNECT_TIMEOUT` (s, default 3).
+        public init(environment: Environment) throws(Environment.Error) {
+            self.init(
+                conninfo: try environment.require("DATABASE_URL"),
+                statementTimeoutMs: try environment.integer("UB_DB_STATEMENT_TIMEOUT_MS", default: 5000),
+                connectTimeoutSeconds: try environment.integer("UB_DB_CONNECT_TIMEOUT", default: 3))
+        }
+    }
+
+    private let configuration: Configuration
+    private var handle: OpaquePointer?
+    private var prepared: Set<String> = []
+    private var transactionDepth = 0
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    /// Runs a prepared statement with text parameters (nil is SQL NULL).
+    @discardableResult
+    public func execute(_ statement: PreparedStatement, _ parameters: [String?] = []) throws(PostgresError) -> PostgresResult {
+        do {
+            return try executeOnce(statement, parameters)
+        } catch let error where error.kind == .connection && transactionDepth == 0 {
+            disconnect()
+            return try executeOnce(statement, parameters)
+        }
+    }
+
+    /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws. When the
+    /// connection breaks, the transaction is rolled back by the server and `body` runs once more
+    /// on a new connection, so `body` must be safe to repeat.
+    /// A transaction inside a transaction joins the outer one.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        if transactionDepth > 0 { return try body() }
+        do {
+            return try transactionOnce(body)
+        } catch let error as PostgresError where error.kind == .connection {
+            disconnect()
+            return try transactionOnce(body)
+        }
+    }
+
+    private func transactionOnce<T>(_ body: () throws -> T) throws -> T {
+        try simple("BEGIN")
+        transactionDepth += 1
+        defer { transactionDepth -= 1 }
+        do {
+            let value = try body()
+            try simple("COMMIT")
+            return value
+        } catch {
+            try? simple("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs SQL text with no parameters (migrations, BEGIN/COMMIT). Never with input values.
+    public func simple(unsafeSQL sql: String) throws(PostgresError) {
+        try simple(sql)
+    }
+
+    private func simple(_ sql: String) throws(PostgresError) {
+        let connection = try connected()
+        guard let result = PQexec(connection, sql) else { throw connectionError(connection) }
+        defer { PQclear(result) }
+        try check(result, connection)
+    }
+
+    private func executeOnce(_ statement: PreparedStatement, _ parameters: [String?]) throws(PostgresError) -> PostgresResult {
+        let connection = try connected()
+        if !prepared.contains(statement.name) {
+            guard let result = PQprepare(connection, statement.name, statement.sql, 0, nil) else {
+                throw connectionError(connection)
+            }
+            defer { PQclear(result) }
+            try check(result, connection)
+            prepared.insert(statement.name)
+        }
+        let cStrings = parameters.map { $0.flatMap { strdup($0) } }
+        defer { cStrings.forEach { free($0) } }
+        let pointers: [UnsafePointer<CChar>?] = cStrings.map { $0.map { UnsafePointer($0) } }
+        let result = pointers.withUnsafeBufferPointer { buffer in
+            PQexecPrepared(connection, statement.name, Int32(parameters.count), buffer.baseAddress, nil, nil, 0)
+        }
+        guard let result else { throw connectionError(connection) }
+        defer { PQclear(result) }
+        try check(result, connection)
+        return PostgresResult(result)
+    }
+
+    private func check(_ result: OpaquePointer, _ connection: OpaquePointer) throws(PostgresError) {
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return
+        default:
+            if PQstatus(connection) != CONNECTION_OK { throw connectionError(connection) }
+            let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let message = String(cString: PQresultErrorMessage(result))
+            // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 08xxx: the link.
+            if let sqlState, sqlState.hasPrefix("08") || sqlState.hasPrefix("57P") {
+                throw PostgresError(kind: .connection, sqlState: sqlState, message: message)
+            }
+            throw PostgresError(kind: .statement, sqlState: sqlState, message: message)
+        }
+    }
+
+    private func connectionError(_ connection: OpaquePointer) -> PostgresError {
+        PostgresError(kind: .connection, sqlState: nil, message: String(cString: PQerrorMessage(connection)))
+    }
+
+    private func connected() throws(PostgresError) -> OpaquePointer {
+        if let handle, PQstatus(handle) == CONNECTION_OK { return handle }
+        disconnect()
+        let keywords = ["dbname", "connect_timeout", "options", "application_name"]
+        let values = [
+            configuration.conninfo, String(configuration.connectTimeoutSeconds),
+            "-c statement_timeout=\(configuration.statementTimeoutMs)", "userbuckets",
+        ]
+        let connection = withCStringArray(keywords) { keywordPointers in
+            withCStringArray(values) { valuePointers in
+                // expand_dbname = 1: `dbname` may hold a full URI or key=value string.
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let connection else {
+            throw PostgresError(kind: .connection, sqlState: nil, message: "out of memory")
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let error = connectionError(connection)
+            PQfinish(connection)
+            throw error
+        }
+        handle = connection
+        return connection
+    }
+
+    /// Drops the connection; the next statement connects again.
+    public func disconnect() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+        prepared.removeAll()
+    }
+}
+
+/// Calls `body` with a NULL-terminated array of C strings that live for the call.
+private func withCStringArray<T>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    var pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
+    pointers.append(nil)
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

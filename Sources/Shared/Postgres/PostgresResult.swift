@@ -1,0 +1,40 @@
+internal import CLibPQ
+
+/// The rows of one statement's answer, copied out of the `PGresult` (which is freed at once).
+public struct PostgresResult: Sendable {
+    public let columns: [String]
+    public let rows: [[String?]]
+    /// Rows affected, for INSERT/UPDATE/DELETE.
+    public let affectedRows: Int
+
+    init(_ result: OpaquePointer) {
+        let rowCount = Int(PQntuples(result))
+        let columnCount = Int(PQnfields(result))
+        columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+        var rows: [[String?]] = []
+        rows.reserveCapacity(rowCount)
+        for row in 0..<rowCount {
+            var values: [String?] = []
+            values.reserveCapacity(columnCount)
+            for column in 0..<columnCount {
+                if PQgetisnull(result, Int32(row), Int32(column)) == 1 {
+                    values.append(nil)
+                } else {
+                    values.append(String(cString: PQgetvalue(result, Int32(row), Int32(column))))
+                }
+            }
+            rows.append(values)
+        }
+        self.rows = rows
+        affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
+
+    /// The first column of the first row.
+    public var scalar: String? { rows.first?.first ?? nil }
+
+    /// The value of column `name` in row `row`.
+    public func value(_ row: Int, _ name: String) -> String? {
+        guard let column = columns.firstIndex(of: name) else { return nil }
+        return rows[row][column]
+    }
+}

@@ -1,0 +1,21 @@
+/// A storage failure, by what the caller can do about it.
+public struct StorageError: Error, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// The bucket name belongs to someone else (GCS 409 "not available", 403 on get).
+        case nameUnavailable
+        case notFound
+        /// The backend failed or could not be reached; may succeed later.
+        case unavailable
+    }
+
+    public let code: Code
+    /// Detail for the log; may name paths, never request data.
+    public let detail: String
+
+    public init(_ code: Code, _ detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+
+    public var description: String { "StorageError(\(code.rawValue)): \(detail)" }
+}
