@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Starts or stops a whole userbuckets stack on loopback, everything under one state folder:
+# a private PostgreSQL cluster, the migrations, one FastCGI pool per function (spawn-fcgi +
+# multiwatch, which restarts crashed workers), and nginx in front.
+#
+#   scripts/stack.sh start STATE_DIR PORT BIN_DIR
+#   scripts/stack.sh stop STATE_DIR
+#
+# STATE_DIR/env holds the variables a client (the tests, the CLI) needs.
+# Environment read: UB_WORKERS (per function, default 4), STORAGE_BACKEND (default filesystem),
+# UB_PG_PORT (default PORT+1), SUPABASE_JWT_SECRET (default: the Supabase CLI's public
+# local-development secret), GCS_BUCKET_PREFIX, LOG_LEVEL.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+functions=(user-bucket-service create-user-bucket)
+
+pg_bin() {
+    local dir
+    dir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    echo "$dir/$1"
+}
+
+start() {
+    local state=$1 port=$2 bin=$3
+    mkdir -p "$state"
+    state=$(cd "$state" && pwd)
+    local pg_port=${UB_PG_PORT:-$((port + 1))}
+    mkdir -p "$state/log" "$state/run" "$state/nginx" "$state/data/buckets" "$state/pgsock"
+
+    # PostgreSQL refuses to run as root: the cluster belongs to the postgres user.
+    if [ ! -f "$state/pg/PG_VERSION" ]; then
+        mkdir -p "$state/pg"
+        chown postgres:postgres "$state/pg" "$state/pgsock"
+        runuser -u postgres -- "$(pg_bin initdb)" -D "$state/pg" -A trust -U postgres -E UTF8 >"$state/log/initdb.log"
+    fi
+    chown postgres:postgres "$state/pgsock"
+    touch "$state/log/postgres.log" && chown postgres:postgres "$state/log/postgres.log"
+    runuser -u postgres -- "$(pg_bin pg_ctl)" -D "$state/pg" -l "$state/log/postgres.log" -w -t 30 \
+        -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $state/pgsock -c max_connections=300 -c shared_buffers=256MB -c fsync=on" start >/dev/null
+    runuser -u postgres -- psql -h "$state/pgsock" -p "$pg_port" -U postgres -tAc \
+        "SELECT 1 FROM pg_database WHERE datname = 'userbuckets'" | grep -q 1 ||
+        runuser -u postgres -- psql -h "$state/pgsock" -p "$pg_port" -U postgres -qc "CREATE DATABASE userbuckets" >/dev/null
+
+    local secret=${SUPABASE_JWT_SECRET:-super-secret-jwt-token-with-at-least-32-characters-long}
+    cat >"$state/env" <<ENV
+DATABASE_URL='postgresql:///userbuckets?host=$state/pgsock&port=$pg_port&user=postgres'
+UB_PG_DATA=$state/pg
+UB_PG_PORT=$pg_port
+UB_PG_SOCKET=$state/pgsock
+UB_BASE_URL=http://127.0.0.1:$port
+UB_PORT=$port
+UB_STATE=$state
+UB_BIN=$bin
+STORAGE_BACKEND=${STORAGE_BACKEND:-filesystem}
+STORAGE_DIR=$state/data/buckets
+GCS_BUCKET_PREFIX=${GCS_BUCKET_PREFIX:-pacelane-whatsapp}
+SUPABASE_JWT_SECRET=$secret
+LOG_LEVEL=${LOG_LEVEL:-info}
+ENV
+    if [ -n "${SUPABASE_JWKS_FILE:-}" ]; then echo "SUPABASE_JWKS_FILE=$SUPABASE_JWKS_FILE" >>"$state/env"; fi
+    set -a
+    # shellcheck disable=SC1091
+    . "$state/env"
+    set +a
+    "$bin/userbuckets" migrate --directory "$root/db/migrations" >"$state/log/migrate.log"
+
+    for fn in "${functions[@]}"; do
+        rm -f "$state/run/$fn.sock"
+        # spawn-fcgi binds the socket and execs multiwatch (-n: no fork), which keeps
+        # UB_WORKERS children serving fd 0 and restarts any that dies.
+        setsid spawn-fcgi -n -s "$state/run/$fn.sock" -M 0666 -b 1024 -- \
+            /usr/bin/multiwatch -f "${UB_WORKERS:-4}" -s TERM -- "$bin/$fn" \
+            >>"$state/log/$fn.log" 2>&1 </dev/null &
+        echo $! >"$state/run/$fn.pid"
+    done
+    for fn in "${functions[@]}"; do
+        for _ in $(seq 100); do [ -S "$state/run/$fn.sock" ] && break; sleep 0.05; done
+    done
+
+    sed "s|/run/userbuckets/|$state/run/|g" "$root/nginx/functions.conf" >"$state/nginx/functions.conf"
+    sed -e "s|@STATE@|$state|g" -e "s|@PORT@|$port|g" -e "s|@ROOT@|$root|g" \
+        "$root/nginx/local.conf.template" >"$state/nginx/nginx.conf"
+    nginx -q -c "$state/nginx/nginx.conf" -p "$state/nginx/" -g "daemon on;"
+    for _ in $(seq 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+        sleep 0.05
+    done
+}
+
+stop() {
+    local state=$1
+    [ -d "$state" ] || return 0
+    state=$(cd "$state" && pwd)
+    if [ -f "$state/nginx.pid" ]; then
+        kill -QUIT "$(cat "$state/nginx.pid")" 2>/dev/null || true
+    fi
+    for pidfile in "$state"/run/*.pid; do
+        [ -f "$pidfile" ] || continue
+        kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
+        rm -f "$pidfile"
+    done
+    if [ -f "$state/pg/postmaster.pid" ]; then
+        runuser -u postgres -- "$(pg_bin pg_ctl)" -D "$state/pg" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+    sleep 0.3
+}
+
+case "${1:-}" in
+    start) start "$2" "$3" "$4" ;;
+    stop) stop "$2" ;;
+    *) echo "usage: $0 start STATE_DIR PORT BIN_DIR | stop STATE_DIR" >&2; exit 64 ;;
+esac
