@@ -25,6 +25,14 @@ public struct PhoneNormalizer: Sendable {
         cpn_warm_up()
     }
 
+    /// libphonenumber's own answer for `input` under the default region: its E.164 form when it
+    /// calls the number valid, else nil. The reference the normalizer is tested against.
+    public func referenceE164(_ input: String) -> String? {
+        let result = cpn_parse(input, defaultRegion)
+        guard result.parsed == 1, result.is_valid == 1 else { return nil }
+        return make(result).e164
+    }
+
     /// The number in `input`, or nil when it is not a phone number.
     public func normalize(_ input: String) -> PhoneNumber? {
         guard let candidate = Self.extractDialString(input) else { return nil }

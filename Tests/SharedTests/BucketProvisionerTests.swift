@@ -1,0 +1,102 @@
+import Shared
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite struct BucketProvisionerTests {
+    let naming = try! BucketNaming(prefix: "pacelane-whatsapp")
+    let user = UserID("123e4567-e89b-12d3-a456-426614174000")!
+
+    @Test func createsOnceThenReusesTheRow() throws {
+        let storage = InMemoryObjectStorage()
+        let provisioner = BucketProvisioner(naming: naming, storage: storage, mappings: InMemoryBucketMappingStore())
+        let first = try provisioner.ensureUserBucket(user)
+        let second = try provisioner.ensureUserBucket(user)
+        #expect(first.name.value == "pacelane-whatsapp-user-oj5dig")
+        #expect(first.isNew && !second.isNew)
+        #expect(second.name == first.name)
+        #expect(storage.bucketNames == ["pacelane-whatsapp-user-oj5dig"])
+    }
+
+    @Test func aNameTakenInStorageGetsTheFallback() throws {
+        let legacy = naming.legacyUserBucket(user.value).value
+        let storage = InMemoryObjectStorage(foreignNames: [legacy])
+        let provisioner = BucketProvisioner(naming: naming, storage: storage, mappings: InMemoryBucketMappingStore())
+        let ensured = try provisioner.ensureUserBucket(user)
+        #expect(ensured.name == naming.fallbackUserBucket(user.value))
+        #expect(ensured.isNew)
+    }
+
+    @Test func aNameTakenByAnotherUsersRowGetsTheFallback() throws {
+        let mappings = InMemoryBucketMappingStore()
+        let other = UserID("00000000-0000-0000-0000-000000000001")!
+        try mappings.insert(userID: other, bucket: naming.legacyUserBucket(user.value).value)
+        let provisioner = BucketProvisioner(naming: naming, storage: InMemoryObjectStorage(), mappings: mappings)
+        #expect(try provisioner.ensureUserBucket(user).name == naming.fallbackUserBucket(user.value))
+        #expect(try mappings.bucketName(forUser: user) == naming.fallbackUserBucket(user.value).value)
+    }
+
+    @Test func storageFailureIsA502AndWritesNoRow() throws {
+        let storage = InMemoryObjectStorage()
+        storage.setFailing(true)
+        let mappings = InMemoryBucketMappingStore()
+        let provisioner = BucketProvisioner(naming: naming, storage: storage, mappings: mappings)
+        do {
+            _ = try provisioner.ensureUserBucket(user)
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.status == .badGateway)
+        }
+        #expect(try mappings.bucketName(forUser: user) == nil)
+    }
+
+    @Test func concurrentEnsuresMakeOneBucketAndOneNew() throws {
+        let storage = InMemoryObjectStorage()
+        let provisioner = BucketProvisioner(naming: naming, storage: storage, mappings: InMemoryBucketMappingStore())
+        let results = Mutex<[BucketProvisioner.Ensured]>([])
+        let box = ProvisionerBox(provisioner)
+        runConcurrently(32) { _ in
+            if let ensured = try? box.provisioner.ensureUserBucket(user) {
+                results.withLock { $0.append(ensured) }
+            }
+        }
+        let all = results.withLock { $0 }
+        #expect(all.count == 32)
+        #expect(Set(all.map(\.name)).count == 1)
+        #expect(all.filter(\.isNew).count == 1)
+        #expect(storage.bucketNames.count == 1)
+    }
+}
+
+/// Lets the (lock-protected) provisioner cross into test threads.
+final class ProvisionerBox: @unchecked Sendable {
+    let provisioner: BucketProvisioner
+    init(_ provisioner: BucketProvisioner) { self.provisioner = provisioner }
+}
+
+/// Runs `body(i)` for i in 0..<count on that many threads at once and waits for all.
+func runConcurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    final class Work: @unchecked Sendable {
+        let body: @Sendable (Int) -> Void
+        let index: Int
+        init(_ body: @escaping @Sendable (Int) -> Void, _ index: Int) {
+            self.body = body
+            self.index = index
+        }
+    }
+    var threads: [pthread_t] = []
+    for index in 0..<count {
+        var thread = pthread_t()
+        let work = Unmanaged.passRetained(Work(body, index)).toOpaque()
+        pthread_create(&thread, nil, { pointer in
+            let work = Unmanaged<Work>.fromOpaque(pointer!).takeRetainedValue()
+            work.body(work.index)
+            return nil
+        }, work)
+        threads.append(thread)
+    }
+    for thread in threads { pthread_join(thread, nil) }
+}

@@ -1,0 +1,125 @@
+import Shared
+import Testing
+
+@Suite struct PhoneNormalizerTests {
+    let normalizer = PhoneNormalizer(defaultRegion: "BR")
+
+    @Test(arguments: [
+        ("+55 (11) 98765-4321", "+5511987654321"),
+        ("5511987654321", "+5511987654321"),
+        ("011987654321", "+5511987654321"),
+        ("0 15 11 98765-4321", "+5511987654321"),
+        ("00 55 11 98765-4321", "+5511987654321"),
+        ("0055 11 98765 4321", "+5511987654321"),
+        ("011 55 11 98765 4321", "+5511987654321"),
+        ("whatsapp:+5511987654321", "+5511987654321"),
+        ("5511987654321@s.whatsapp.net", "+5511987654321"),
+        ("5511987654321:12@s.whatsapp.net", "+5511987654321"),
+        ("tel:+55-11-98765-4321", "+5511987654321"),
+        ("+55.11.98765.4321", "+5511987654321"),
+        ("+55\u{00A0}11\u{00A0}98765-4321", "+5511987654321"),
+        ("(11) 98765-4321", "+5511987654321"),
+        ("11987654321", "+5511987654321"),
+        ("14155552671", "+14155552671"),
+        ("+1 (415) 555-2671", "+14155552671"),
+        ("+44 20 7946 0958", "+442079460958"),
+        ("(11) 3456-7890", "+551134567890"),
+        // Legacy 8-digit Brazilian mobiles: canonical form gets the 9.
+        ("+55 41 8877-6655", "+5541988776655"),
+        ("554188776655", "+5541988776655"),
+        ("4188776655", "+5541988776655"),
+    ])
+    func normalizesEveryShape(input: String, expected: String) {
+        #expect(normalizer.normalize(input)?.e164 == expected)
+    }
+
+    @Test(arguments: [
+        "", " ", "abc", "+", "00", "120363041234567890@g.us", "123456789012345@lid", "BR.1092837465",
+        "12345", "55+11999999999", "+55 11 98765-4321 ext 2", "9999999999999999999",
+        "5511987654321@example.com", "john",
+    ])
+    func rejectsWhatIsNotAPhone(input: String) {
+        #expect(normalizer.normalize(input) == nil)
+    }
+
+    @Test func brazilianMobileHasBothForms() throws {
+        let number = try #require(normalizer.normalize("+55 41 98877-6655"))
+        #expect(number.variants == ["+5541988776655", "+554188776655"])
+        let legacy = try #require(normalizer.normalize("554188776655"))
+        #expect(legacy.variants == number.variants)
+    }
+
+    @Test func landlinesAndOtherCountriesHaveOneForm() throws {
+        #expect(try #require(normalizer.normalize("+55 11 3456-7890")).variants == ["+551134567890"])
+        #expect(try #require(normalizer.normalize("+1 415 555 2671")).variants == ["+14155552671"])
+    }
+
+    @Test func lookupKeysMatchTheSQLKeyOfEveryStoredShape() throws {
+        let keys = try #require(normalizer.normalize("+5511987654321")).lookupKeys
+        // userbuckets_phone_key reduces stored values to these digit strings.
+        for stored in ["5511987654321", "551187654321", "11987654321", "011987654321"] {
+            #expect(keys.contains(stored))
+        }
+    }
+
+    @Test func masksKeepOnlyCountryCodeAndLastFour() throws {
+        let number = try #require(normalizer.normalize("+55 11 98765-4321"))
+        #expect(number.masked == "+55*******4321")
+        #expect(!number.masked.contains("98765"))
+        #expect(PhoneNumber.mask("5511987654321") == "*********4321")
+        #expect(number.description == number.masked)
+    }
+
+    @Test func defaultRegionIsConfigurable() {
+        let american = PhoneNormalizer(defaultRegion: "US")
+        #expect(american.normalize("(415) 555-2671")?.e164 == "+14155552671")
+    }
+}
+
+@Suite struct PhoneNormalizerReferenceTests {
+    /// A seeded generator so a failure can be reproduced.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func agreesWithLibphonenumberWheneverItCallsANumberValid() {
+        let normalizer = PhoneNormalizer(defaultRegion: "BR")
+        var random = SplitMix(state: 20_261_125)
+        let ddds = [11, 12, 19, 21, 24, 27, 31, 41, 47, 51, 61, 62, 71, 81, 85, 91, 92, 98]
+        var checked = 0
+        for _ in 0..<3000 {
+            let ddd = ddds.randomElement(using: &random)!
+            let mobile = Bool.random(using: &random)
+            let first = mobile ? "9" + String(Int.random(in: 6...9, using: &random)) : String(Int.random(in: 2...5, using: &random))
+            let restCount = mobile ? 7 : 7
+            let rest = (0..<restCount).map { _ in String(Int.random(in: 0...9, using: &random)) }.joined()
+            let subscriber = first + rest
+            let formats = [
+                "+55 (\(ddd)) \(subscriber)", "55\(ddd)\(subscriber)", "0\(ddd)\(subscriber)", "(\(ddd)) \(subscriber)",
+                "\(ddd)\(subscriber)", "+55-\(ddd)-\(subscriber.prefix(4))-\(subscriber.dropFirst(4))", "0 21 \(ddd) \(subscriber)",
+            ]
+            for input in formats {
+                guard let reference = normalizer.referenceE164(input) else { continue }
+                checked += 1
+                #expect(normalizer.normalize(input)?.e164 == reference, "input \(input)")
+            }
+        }
+        #expect(checked > 10_000)
+    }
+
+    @Test func internationalNumbersAgreeToo() {
+        let normalizer = PhoneNormalizer(defaultRegion: "BR")
+        for input in ["+1 415 555 2671", "+44 20 7946 0958", "+351 912 345 678", "+49 30 901820", "+81 3-1234-5678", "+54 9 11 2345-6789"] {
+            let reference = normalizer.referenceE164(input)
+            #expect(reference != nil)
+            #expect(normalizer.normalize(input)?.e164 == reference)
+        }
+    }
+}
