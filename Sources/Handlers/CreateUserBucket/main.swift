@@ -1,5 +1,5 @@
 import Shared
 
-FunctionMain.run(functionName: "create-user-bucket") { environment, _ in
+FunctionMain.run(functionName: "create-user-bucket", maxBodyBytes: 64 * 1024) { environment, _ in
     try CreateUserBucketHandler(core: .live(environment: environment), environment: environment)
 }

@@ -33,25 +33,23 @@ struct IdentifyAndEnsureBucket {
             guard hasNumber || contactID != nil else {
                 throw ServiceError.badRequest("Provide userId, whatsappNumber or contactId")
             }
-            let number = hasNumber ? core.normalizer.normalize(whatsappNumber!) : nil
+            let number = whatsappNumber.flatMap { $0.isEmpty ? nil : core.normalizer.normalize($0) }
             if hasNumber { normalized = number.map { .string($0.e164) } ?? .null }
             let identification = try core.identifier.identify(number: number, contactID: contactID, logger: context.logger)
             context.logger.info("identification", metadata: [LogKey.outcome: .string(identification.outcome)])
+            if finalContactID == nil, let number { finalContactID = Self.contactKey(for: number) }
             if let candidate = identification.candidate {
                 ensured = try core.provisioner.ensureUserBucket(candidate.userID, knownBucket: candidate.bucket)
                 data["userId"] = .string(candidate.userID.value)
             } else {
-                if finalContactID == nil {
-                    guard let number else {
-                        throw ServiceError.badRequest("whatsappNumber is not a phone number and no contactId was given")
-                    }
-                    finalContactID = Self.contactKey(for: number)
+                guard let finalContactID else {
+                    throw ServiceError.badRequest("whatsappNumber is not a phone number and no contactId was given")
                 }
-                ensured = try core.provisioner.ensureContactBucket(finalContactID!)
+                ensured = try core.provisioner.ensureContactBucket(finalContactID)
                 data["userId"] = .null
             }
         }
-        data["contactId"] = .string(finalContactID!)
+        data["contactId"] = finalContactID.map(JSON.string) ?? .null
         data["bucketName"] = .string(ensured.name.value)
         data["isNewBucket"] = .bool(ensured.isNew)
         if body.contains("whatsappNumber") { data["whatsappNumber"] = body["whatsappNumber"] }

@@ -1,5 +1,5 @@
 import Shared
 
-FunctionMain.run(functionName: "user-bucket-service") { environment, _ in
+FunctionMain.run(functionName: "user-bucket-service", maxBodyBytes: 64 * 1024) { environment, _ in
     try UserBucketServiceHandler(core: .live(environment: environment), environment: environment)
 }

@@ -6,8 +6,11 @@ public import Logging
 /// The whole `main` of a function executable: read the environment, build one handler per
 /// serving thread, serve FastCGI on fd 0 until SIGTERM.
 public enum FunctionMain {
+    /// - Parameters:
+    ///   - maxBodyBytes: the function's request body cap (`UB_MAX_BODY_BYTES` overrides it).
     public static func run(
         functionName: String,
+        maxBodyBytes: Int,
         makeHandler: @escaping @Sendable (Environment, Logger) throws -> any RequestHandler
     ) -> Never {
         signal(SIGPIPE, SIG_IGN)
@@ -15,7 +18,7 @@ public enum FunctionMain {
         var logger = Logger.json(label: functionName, environment: environment)
         logger[metadataKey: LogKey.function] = .string(functionName)
         do {
-            let server = FastCGIServer(configuration: try .init(environment: environment), logger: logger)
+            let server = FastCGIServer(configuration: try .init(environment: environment, defaultMaxBodyBytes: maxBodyBytes), logger: logger)
             let workerLogger = logger
             try server.run { try makeHandler(environment, workerLogger) }
             exit(0)

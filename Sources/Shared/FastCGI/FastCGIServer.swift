@@ -24,10 +24,10 @@ public final class FastCGIServer {
             self.threads = max(1, threads)
         }
 
-        /// Reads `UB_MAX_BODY_BYTES` (default 1 MiB) and `UB_THREADS` (default 1).
-        public init(environment: Environment) throws(Environment.Error) {
+        /// Reads `UB_MAX_BODY_BYTES` (default: the function's own cap) and `UB_THREADS` (default 1).
+        public init(environment: Environment, defaultMaxBodyBytes: Int) throws(Environment.Error) {
             self.init(
-                maxBodyBytes: try environment.integer("UB_MAX_BODY_BYTES", default: 1 << 20),
+                maxBodyBytes: try environment.integer("UB_MAX_BODY_BYTES", default: defaultMaxBodyBytes),
                 threads: try environment.integer("UB_THREADS", default: 1))
         }
     }
