@@ -5,6 +5,7 @@
 #
 #   scripts/stack.sh start STATE_DIR PORT BIN_DIR
 #   scripts/stack.sh stop STATE_DIR
+#   scripts/stack.sh pg-stop|pg-start STATE_DIR   (PostgreSQL alone, for failure tests)
 #
 # STATE_DIR/env holds the variables a client (the tests, the CLI) needs.
 # Environment read: UB_WORKERS (per function, default 4), STORAGE_BACKEND (default filesystem),
@@ -33,10 +34,8 @@ start() {
         chown postgres:postgres "$state/pg" "$state/pgsock"
         runuser -u postgres -- "$(pg_bin initdb)" -D "$state/pg" -A trust -U postgres -E UTF8 >"$state/log/initdb.log"
     fi
-    chown postgres:postgres "$state/pgsock"
-    touch "$state/log/postgres.log" && chown postgres:postgres "$state/log/postgres.log"
-    runuser -u postgres -- "$(pg_bin pg_ctl)" -D "$state/pg" -l "$state/log/postgres.log" -w -t 30 \
-        -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $state/pgsock -c max_connections=300 -c shared_buffers=256MB -c fsync=on" start >/dev/null
+    echo "$pg_port" >"$state/pg.port"
+    pg_start "$state"
     runuser -u postgres -- psql -h "$state/pgsock" -p "$pg_port" -U postgres -tAc \
         "SELECT 1 FROM pg_database WHERE datname = 'userbuckets'" | grep -q 1 ||
         runuser -u postgres -- psql -h "$state/pgsock" -p "$pg_port" -U postgres -qc "CREATE DATABASE userbuckets" >/dev/null
@@ -50,6 +49,7 @@ UB_PG_SOCKET=$state/pgsock
 UB_BASE_URL=http://127.0.0.1:$port
 UB_PORT=$port
 UB_STATE=$state
+UB_ROOT=$root
 UB_BIN=$bin
 STORAGE_BACKEND=${STORAGE_BACKEND:-filesystem}
 STORAGE_DIR=$state/data/buckets
@@ -87,6 +87,23 @@ ENV
     done
 }
 
+# PostgreSQL alone, for the tests that take it down and bring it back.
+pg_start() {
+    local state=$1
+    chown postgres:postgres "$state/pgsock"
+    touch "$state/log/postgres.log" && chown postgres:postgres "$state/log/postgres.log"
+    runuser -u postgres -- "$(pg_bin pg_ctl)" -D "$state/pg" -l "$state/log/postgres.log" -w -t 30 \
+        -o "-c listen_addresses=127.0.0.1 -p $(cat "$state/pg.port") -k $state/pgsock -c max_connections=300 -c shared_buffers=256MB" \
+        start >/dev/null </dev/null
+}
+
+pg_stop() {
+    local state=$1
+    if [ -f "$state/pg/postmaster.pid" ]; then
+        runuser -u postgres -- "$(pg_bin pg_ctl)" -D "$state/pg" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+}
+
 stop() {
     local state=$1
     [ -d "$state" ] || return 0
@@ -99,14 +116,14 @@ stop() {
         kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
         rm -f "$pidfile"
     done
-    if [ -f "$state/pg/postmaster.pid" ]; then
-        runuser -u postgres -- "$(pg_bin pg_ctl)" -D "$state/pg" -m fast -w stop >/dev/null 2>&1 || true
-    fi
+    pg_stop "$state"
     sleep 0.3
 }
 
 case "${1:-}" in
     start) start "$2" "$3" "$4" ;;
     stop) stop "$2" ;;
-    *) echo "usage: $0 start STATE_DIR PORT BIN_DIR | stop STATE_DIR" >&2; exit 64 ;;
+    pg-start) pg_start "$(cd "$2" && pwd)" ;;
+    pg-stop) pg_stop "$(cd "$2" && pwd)" ;;
+    *) echo "usage: $0 start STATE_DIR PORT BIN_DIR | stop STATE_DIR | pg-start STATE_DIR | pg-stop STATE_DIR" >&2; exit 64 ;;
 esac

@@ -2,6 +2,10 @@ import Foundation
 import Shared
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The running stack the test command started (`scripts/stack.sh`), read from the env file
 /// named by `UB_STACK_ENV`. Integration suites are enabled only when it is set.
 struct Stack: Sendable {
@@ -41,25 +45,31 @@ struct Stack: Sendable {
         PostgresConnection(configuration: .init(conninfo: values["DATABASE_URL"]!))
     }
 
-    /// Runs a shell command, returning its exit status and standard output.
+    /// Runs a shell command with the stack's variables, returning its exit status and standard
+    /// output. posix_spawn and waitpid directly: Foundation's Process can miss the child's exit
+    /// on Linux and wait forever.
     @discardableResult
     func shell(_ command: String, stdin: String? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", command]
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in values { environment[key] = value }
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let scratch = NSTemporaryDirectory() + "ub-shell-\(UUID().uuidString)"
+        defer {
+            try? FileManager.default.removeItem(atPath: scratch + ".out")
+            try? FileManager.default.removeItem(atPath: scratch + ".in")
+        }
+        try Data((stdin ?? "").utf8).write(to: URL(fileURLWithPath: scratch + ".in"))
+        var exports = ""
+        for (key, value) in values { exports += "export \(key)='\(value.replacingOccurrences(of: "'", with: "'\\''"))'\n" }
+        let script = exports + "( \(command) ) <'\(scratch).in' >'\(scratch).out'"
+        var pid: pid_t = 0
+        let arguments = ["/bin/bash", "-c", script]
+        let cArguments = arguments.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        let spawned = posix_spawn(&pid, "/bin/bash", nil, nil, cArguments, environ)
+        guard spawned == 0 else { throw HTTPTestClient.Failure(description: "posix_spawn failed: \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let output = (try? String(contentsOfFile: scratch + ".out", encoding: .utf8)) ?? ""
+        let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (exitCode, output)
     }
 
     /// The worker processes of one function's pool (children of its multiwatch).

@@ -1,0 +1,107 @@
+import Foundation
+import Shared
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Ensure-exactly-once across processes: many first calls at once, through nginx and the pool.
+@Suite(.enabled(if: Stack.isRunning), .serialized)
+struct ConcurrencyTests {
+    let client = Stack.shared.client()
+    let fixtures = Fixtures()
+
+    @Test func sixtyFourFirstCallsForOneUserMakeOneBucket() throws {
+        let user = try fixtures.user()
+        let results = Mutex<[HTTPTestClient.Result]>([])
+        let client = self.client
+        runConcurrently(64) { _ in
+            if let result = try? client.post(
+                "user-bucket-service", json: #"{"action":"identify-and-ensure-bucket","userId":"\#(user)"}"#, token: Tokens.serviceRole)
+            {
+                results.withLock { $0.append(result) }
+            }
+        }
+        let all = results.withLock { $0 }
+        #expect(all.count == 64)
+        #expect(all.allSatisfy { $0.status == 200 })
+        let names = Set(all.compactMap { $0.json?["data"]?["bucketName"]?.stringValue })
+        #expect(names.count == 1)
+        #expect(all.filter { $0.json?["data"]?["isNewBucket"] == .bool(true) }.count == 1)
+        let rows = try fixtures.rows("SELECT count(*) FROM user_bucket_mapping WHERE user_id = $1::uuid", [user])
+        #expect(rows.first?[0] == "1")
+        let name = try #require(names.first)
+        #expect(FileManager.default.fileExists(atPath: Stack.shared.storageDir + "/" + name))
+    }
+
+    @Test func twoHundredUsersAtOnceEachGetOneBucket() throws {
+        let users = try (0..<200).map { _ in try fixtures.user() }
+        let results = Mutex<[(user: String, result: HTTPTestClient.Result)]>([])
+        let client = self.client
+        // Two concurrent first calls per user, 400 requests in flight together.
+        runConcurrently(400) { index in
+            let user = users[index % 200]
+            if let result = try? client.post(
+                "user-bucket-service", json: #"{"action":"identify-and-ensure-bucket","userId":"\#(user)"}"#, token: Tokens.serviceRole)
+            {
+                results.withLock { $0.append((user, result)) }
+            }
+        }
+        let all = results.withLock { $0 }
+        #expect(all.count == 400)
+        #expect(all.allSatisfy { $0.result.status == 200 })
+        for user in users {
+            let mine = all.filter { $0.user == user }
+            #expect(Set(mine.compactMap { $0.result.json?["data"]?["bucketName"]?.stringValue }).count == 1)
+            #expect(mine.filter { $0.result.json?["data"]?["isNewBucket"] == .bool(true) }.count == 1)
+        }
+        let list = "{" + users.joined(separator: ",") + "}"
+        let rows = try fixtures.rows(
+            "SELECT count(*), count(DISTINCT bucket_name) FROM user_bucket_mapping WHERE user_id = ANY($1::uuid[])", [list])
+        #expect(rows.first?[0] == "200")
+        #expect(rows.first?[1] == "200")
+    }
+
+    @Test func concurrentFirstCallsForOneContactMakeOneBucket() throws {
+        let contact = "contact_\(Int.random(in: 1...9_999_999))_account_1"
+        let results = Mutex<[HTTPTestClient.Result]>([])
+        let client = self.client
+        runConcurrently(32) { _ in
+            if let result = try? client.post(
+                "user-bucket-service", json: #"{"action":"identify-and-ensure-bucket","contactId":"\#(contact)"}"#,
+                token: Tokens.serviceRole)
+            {
+                results.withLock { $0.append(result) }
+            }
+        }
+        let all = results.withLock { $0 }
+        #expect(all.count == 32 && all.allSatisfy { $0.status == 200 })
+        #expect(all.filter { $0.json?["data"]?["isNewBucket"] == .bool(true) }.count == 1)
+    }
+}
+
+/// Runs `body(i)` for i in 0..<count on that many threads at once and waits for all.
+func runConcurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    final class Work: @unchecked Sendable {
+        let body: @Sendable (Int) -> Void
+        let index: Int
+        init(_ body: @escaping @Sendable (Int) -> Void, _ index: Int) {
+            self.body = body
+            self.index = index
+        }
+    }
+    var threads: [pthread_t] = []
+    for index in 0..<count {
+        var thread = pthread_t()
+        let work = Unmanaged.passRetained(Work(body, index)).toOpaque()
+        pthread_create(&thread, nil, { pointer in
+            let work = Unmanaged<Work>.fromOpaque(pointer!).takeRetainedValue()
+            work.body(work.index)
+            return nil
+        }, work)
+        threads.append(thread)
+    }
+    for thread in threads { pthread_join(thread, nil) }
+}
