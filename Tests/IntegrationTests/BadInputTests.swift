@@ -114,7 +114,8 @@ struct BadInputTests {
     }
 
     @Test func requestIDsAreHonouredOnlyWhenSane() throws {
-        let sane = try client.post(function, json: #"{"action":"normalize-phone","whatsappNumber":"1"}"#, token: Tokens.anon, headers: ["X-Request-Id": "abc-123"])
+        let sane = try client.post(
+            function, json: #"{"action":"normalize-phone","whatsappNumber":"1"}"#, token: Tokens.anon, headers: ["X-Request-Id": "abc-123"])
         #expect(sane.header("x-request-id") == "abc-123")
         let insane = try client.post(
             function, json: #"{"action":"normalize-phone","whatsappNumber":"1"}"#, token: Tokens.anon,

@@ -32,7 +32,8 @@ struct ResilienceTests {
                     let status =
                         (try? client.post(
                             "user-bucket-service", json: #"{"action":"identify-and-ensure-bucket","userId":"\#(user)"}"#,
-                            token: Tokens.serviceRole).status) ?? -1
+                            token: Tokens.serviceRole
+                        ).status) ?? -1
                     statuses.withLock { $0.append(status) }
                 }
                 done.add(1, ordering: .relaxed)

@@ -57,12 +57,13 @@ struct VerifyMapping {
         }
         data["userId"] = .string(userID.value)
         data["whatsappMappings"] = .array(mapped.map { .string(PhoneNumber.mask($0)) })
-        data["profile"] = profile.map { profile in
-            .object([
-                "whatsappNumber": profile.whatsApp.map { .string(PhoneNumber.mask($0)) } ?? .null,
-                "phoneNumber": profile.phone.map { .string(PhoneNumber.mask($0)) } ?? .null,
-            ])
-        } ?? .null
+        data["profile"] =
+            profile.map { profile in
+                .object([
+                    "whatsappNumber": profile.whatsApp.map { .string(PhoneNumber.mask($0)) } ?? .null,
+                    "phoneNumber": profile.phone.map { .string(PhoneNumber.mask($0)) } ?? .null,
+                ])
+            } ?? .null
         data["bucketName"] = user.bucket.map(JSON.string) ?? .null
         data["legacyBucketName"] = .string(legacy.value)
         data["bucketExists"] = exists

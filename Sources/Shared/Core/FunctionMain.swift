@@ -1,7 +1,8 @@
+public import Logging
+
 #if canImport(Glibc)
     import Glibc
 #endif
-public import Logging
 
 /// The whole `main` of a function executable: read the environment, build one handler per
 /// serving thread, serve FastCGI on fd 0 until SIGTERM.

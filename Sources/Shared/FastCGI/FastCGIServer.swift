@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 internal import CFastCGI
 public import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Serves one `RequestHandler` over libfcgi on the listening socket at fd 0 (spawn-fcgi and
 /// systemd socket activation both put it there).
@@ -49,11 +50,13 @@ public final class FastCGIServer {
         for _ in 1..<configuration.threads {
             let box = Unmanaged.passRetained(ThreadStart { [self] in self.serveOrExit(makeHandler) })
             var thread = pthread_t()
-            let result = pthread_create(&thread, nil, { argument in
-                let start = Unmanaged<ThreadStart>.fromOpaque(argument!).takeRetainedValue()
-                start.body()
-                return nil
-            }, box.toOpaque())
+            let result = pthread_create(
+                &thread, nil,
+                { argument in
+                    let start = Unmanaged<ThreadStart>.fromOpaque(argument!).takeRetainedValue()
+                    start.body()
+                    return nil
+                }, box.toOpaque())
             if result != 0 {
                 box.release()
                 throw ServiceError(.internal, "could not start a serving thread")

@@ -1,7 +1,8 @@
+internal import CLibPQ
+
 #if canImport(Glibc)
     import Glibc
 #endif
-internal import CLibPQ
 
 /// One libpq connection, owned for a worker's lifetime.
 ///

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The run command: installs what is missing, builds release binaries, and serves all functions
+# on http://127.0.0.1:${UB_PORT:-8080} from a local PostgreSQL cluster and filesystem storage
+# under .local/. Ctrl-C stops everything; data stays in .local/ for the next run.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+port=${UB_PORT:-8080}
+state="$root/.local"
+
+"$root/scripts/install-deps.sh"
+swift build -c release
+"$root/scripts/stack.sh" stop "$state" 2>/dev/null || true
+trap '"$root/scripts/stack.sh" stop "$state"; echo stopped' EXIT
+"$root/scripts/stack.sh" start "$state" "$port" "$(swift build -c release --show-bin-path)"
+
+# The Supabase CLI's public demo service-role key, signed with the default local secret.
+key=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU
+cat <<MSG
+
+userbuckets is serving on http://127.0.0.1:$port/functions/v1/<function>
+  logs: $state/log/   buckets: $state/data/buckets/   database: DATABASE_URL in $state/env
+
+Try:
+  curl -s http://127.0.0.1:$port/functions/v1/user-bucket-service \\
+    -H 'Authorization: Bearer $key' \\
+    -d '{"action":"identify-and-ensure-bucket","whatsappNumber":"+55 11 98765-4321"}'
+
+Ctrl-C stops it.
+MSG
+while true; do sleep 3600; done

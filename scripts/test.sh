@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, checks formatting, builds with warnings as
+# errors, starts a private stack (PostgreSQL, the FastCGI pools, nginx) on loopback, runs every
+# test against it, and stops the stack again whatever happens.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+"$root/scripts/install-deps.sh"
+
+echo "== format"
+swift format lint --strict --recursive Package.swift Sources Tests
+
+echo "== build"
+swift build --build-tests -Xswiftc -warnings-as-errors
+
+state="$root/.stack-test"
+port=${UB_TEST_PORT:-18480}
+"$root/scripts/stack.sh" stop "$state" 2>/dev/null || true
+rm -rf "$state"
+trap '"$root/scripts/stack.sh" stop "$state"' EXIT
+
+echo "== stack"
+UB_WORKERS=4 "$root/scripts/stack.sh" start "$state" "$port" "$(swift build --show-bin-path)"
+
+echo "== tests"
+# One test at a time: the resilience tests stop PostgreSQL and kill workers under everyone.
+UB_STACK_ENV="$state/env" swift test --skip-build --no-parallel
+
+echo "== logs"
+# No phone number from the fixtures or the tests, and no secret, may reach a log.
+if grep -E -h -o '\+?55 ?\(?[0-9]{2}\)? ?9?[0-9]{4}-?[0-9]{4}' "$state"/log/*.log | grep -v '\*' | head -n 5 | grep -q .; then
+    echo "a phone number reached the logs:" >&2
+    grep -E -l '\+?55 ?\(?[0-9]{2}\)? ?9?[0-9]{4}-?[0-9]{4}' "$state"/log/*.log >&2
+    exit 1
+fi
+if grep -q -F "$(grep '^SUPABASE_JWT_SECRET=' "$state/env" | cut -d= -f2-)" "$state"/log/*.log; then
+    echo "the JWT secret reached the logs" >&2
+    exit 1
+fi
+echo "logs clean"
