@@ -58,7 +58,7 @@ let package = Package(
             dependencies: ["Shared", logging, .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Handlers/UserBucketsCLI", swiftSettings: strictSettings),
         .testTarget(
-            name: "SharedTests", dependencies: ["Shared", logging], path: "Tests/SharedTests",
+            name: "SharedTests", dependencies: ["Shared", logging], path: "Tests/SharedTests", exclude: ["Fixtures"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "IntegrationTests", dependencies: ["Shared", logging], path: "Tests/IntegrationTests",
