@@ -100,9 +100,12 @@ struct ResilienceTests {
         // A file where the data folder was: every mkdir under it fails.
         try FileManager.default.moveItem(atPath: root, toPath: aside)
         _ = FileManager.default.createFile(atPath: root, contents: Data("not a folder".utf8))
+        var restored = false
         defer {
-            try? FileManager.default.removeItem(atPath: root)
-            try? FileManager.default.moveItem(atPath: aside, toPath: root)
+            if !restored {
+                try? FileManager.default.removeItem(atPath: root)
+                try? FileManager.default.moveItem(atPath: aside, toPath: root)
+            }
         }
         let failed = try client.post(
             "user-bucket-service", json: #"{"action":"identify-and-ensure-bucket","userId":"\#(user)"}"#, token: Tokens.serviceRole,
@@ -118,6 +121,7 @@ struct ResilienceTests {
         #expect(rows.first?[0] == "0")
         try FileManager.default.removeItem(atPath: root)
         try FileManager.default.moveItem(atPath: aside, toPath: root)
+        restored = true
         let healed = try client.post(
             "user-bucket-service", json: #"{"action":"identify-and-ensure-bucket","userId":"\#(user)"}"#, token: Tokens.serviceRole)
         #expect(healed.status == 200)

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): identify-and-ensure-bucket through nginx with varied numbers.
+# Builds release binaries, starts a private stack under .stack-bench, seeds 100,000 users with
+# mappings and buckets, warms up, runs wrk at 64 connections for 10 s, and prints req/s, p50,
+# p99, errors and the RSS of every worker. UB_WORKERS (default 4) and UB_THREADS set the pool.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+port=${UB_BENCH_PORT:-18580}
+state="$root/.stack-bench"
+users=${UB_BENCH_USERS:-100000}
+
+"$root/scripts/install-deps.sh"
+swift build -c release >/dev/null
+"$root/scripts/stack.sh" stop "$state" 2>/dev/null || true
+rm -rf "$state"
+trap '"$root/scripts/stack.sh" stop "$state"' EXIT
+LOG_LEVEL=${LOG_LEVEL:-warning} UB_WORKERS=${UB_WORKERS:-4} \
+    "$root/scripts/stack.sh" start "$state" "$port" "$(swift build -c release --show-bin-path)"
+set -a
+# shellcheck disable=SC1091
+. "$state/env"
+set +a
+
+psql "$DATABASE_URL" -q <<SQL
+INSERT INTO auth.users (id) SELECT md5('bench' || i)::uuid FROM generate_series(1, $users) i;
+INSERT INTO public.whatsapp_user_mapping (user_id, whatsapp_number)
+    SELECT md5('bench' || i)::uuid, '+55119' || (60000000 + i) FROM generate_series(1, $users) i;
+INSERT INTO public.user_bucket_mapping (user_id, bucket_name)
+    SELECT md5('bench' || i)::uuid, '$GCS_BUCKET_PREFIX-u-bench' || i FROM generate_series(1, $users) i;
+ANALYZE;
+SQL
+
+# The public demo service-role key, valid for the default local secret.
+export UB_TOKEN=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU
+export UB_BENCH_USERS=$users
+url="http://127.0.0.1:$port"
+wrk -t 2 -c 64 -d 3s -s bench/identify.lua "$url" >/dev/null
+out=$(wrk -t 2 -c 64 -d 10s --latency -s bench/identify.lua "$url")
+echo "$out"
+
+rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+errors=$(echo "$out" | awk '/Non-2xx/ {print $NF} /Socket errors/ {print}' | tr '\n' ' ')
+rss=""
+for pidfile in "$state"/run/*.pid; do
+    for child in $(cat "/proc/$(cat "$pidfile")/task/$(cat "$pidfile")/children"); do
+        rss+="$(basename "$pidfile" .pid):$(($(awk '/VmRSS/ {print $2}' "/proc/$child/status") / 1024))MB "
+    done
+done
+echo
+echo "identify-and-ensure-bucket: ${rps} req/s, p50 ${p50}, p99 ${p99}, errors: ${errors:-none}"
+echo "worker RSS: $rss"
