@@ -3,7 +3,7 @@
 local token = os.getenv("UB_TOKEN")
 local users = tonumber(os.getenv("UB_BENCH_USERS") or "100000")
 local formats = {
-  function(n) return string.format("+55 (11) 9%04d-%04d", n // 10000, n % 10000) end,
+  function(n) return string.format("+55 (11) 9%04d-%04d", math.floor(n / 10000), n % 10000) end,
   function(n) return string.format("55119%08d", n) end,
   function(n) return string.format("whatsapp:+55119%08d", n) end,
   function(n) return string.format("55119%08d@s.whatsapp.net", n) end,

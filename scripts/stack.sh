@@ -66,9 +66,9 @@ ENV
 
     for fn in "${functions[@]}"; do
         rm -f "$state/run/$fn.sock"
-        # spawn-fcgi binds the socket and execs multiwatch (-n: no fork), which keeps
-        # UB_WORKERS children serving fd 0 and restarts any that dies.
-        setsid spawn-fcgi -n -s "$state/run/$fn.sock" -M 0666 -b 1024 -- \
+        # spawn-fcgi binds the socket and execs multiwatch (-n: no fork, so $! is multiwatch),
+        # which keeps UB_WORKERS children serving fd 0 and restarts any that dies.
+        spawn-fcgi -n -s "$state/run/$fn.sock" -M 0666 -b 1024 -- \
             /usr/bin/multiwatch -f "${UB_WORKERS:-4}" -s TERM -- "$bin/$fn" \
             >>"$state/log/$fn.log" 2>&1 </dev/null &
         echo $! >"$state/run/$fn.pid"
@@ -113,7 +113,14 @@ stop() {
     fi
     for pidfile in "$state"/run/*.pid; do
         [ -f "$pidfile" ] || continue
-        kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
+        local pid workers
+        pid=$(cat "$pidfile")
+        workers=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null || true)
+        # multiwatch passes TERM on to its workers, which finish the request in flight.
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        # shellcheck disable=SC2086
+        kill -KILL "$pid" $workers 2>/dev/null || true
         rm -f "$pidfile"
     done
     pg_stop "$state"

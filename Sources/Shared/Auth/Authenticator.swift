@@ -3,6 +3,9 @@
 public struct Authenticator: Sendable {
     let verifier: JWTVerifier
     let clock: @Sendable () -> Int
+    /// Tokens verified recently: callers send the same service-role key or session token on
+    /// every request, and a verified token's claims cannot change.
+    private let cache = VerifiedTokenCache(capacity: 512)
 
     public init(verifier: JWTVerifier, clock: @escaping @Sendable () -> Int = { UnixTime.now() }) {
         self.verifier = verifier
@@ -40,8 +43,12 @@ public struct Authenticator: Sendable {
             token = apikey
         }
         guard let token, !token.isEmpty else { throw Self.missing }
+        let now = clock()
+        if let caller = cache.caller(for: token, now: now) { return caller }
         do {
-            return try verifier.verify(token, now: clock())
+            let caller = try verifier.verify(token, now: now)
+            cache.store(token, caller: caller, expiresAt: JWTVerifier.expiry(of: token) ?? now)
+            return caller
         } catch {
             throw ServiceError(
                 .unauthorized, "Invalid JWT", body: .object(["code": .integer(401), "message": .string("Invalid JWT")]),

@@ -69,6 +69,15 @@ public struct JWTVerifier: Sendable {
         return try caller(from: claims)
     }
 
+    /// The `exp` claim of a token already verified, for caching it no longer than it is valid.
+    static func expiry(of token: String) -> Int? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let payload = Base64URL.decode(parts[1]), let claims = try? JSONParser.parse(payload) else {
+            return nil
+        }
+        return claims["exp"]?.intValue
+    }
+
     private func verifySignature(algorithm: String, kid: String?, signature: [UInt8], message: [UInt8]) throws(Failure) {
         switch algorithm {
         case "HS256":

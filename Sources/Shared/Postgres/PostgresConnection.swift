@@ -148,7 +148,9 @@ public final class PostgresConnection {
         let keywords = ["dbname", "connect_timeout", "options", "application_name"]
         let values = [
             configuration.conninfo, String(configuration.connectTimeoutSeconds),
-            "-c statement_timeout=\(configuration.statementTimeoutMs)", "userbuckets",
+            // Generic plans: every statement here is a keyed OLTP lookup, and re-planning each
+            // execution (what the planner picks for `= ANY($1)`) costs more than running it.
+            "-c statement_timeout=\(configuration.statementTimeoutMs) -c plan_cache_mode=force_generic_plan", "userbuckets",
         ]
         let connection = withCStringArray(keywords) { keywordPointers in
             withCStringArray(values) { valuePointers in

@@ -1,0 +1,86 @@
+import Foundation
+import Shared
+import Testing
+
+/// Migrations apply to a bare PostgreSQL and to a Supabase-shaped one, are idempotent, and stop
+/// whole, naming the rows, when duplicates block a unique key.
+@Suite(.enabled(if: Stack.isRunning), .serialized)
+struct MigrationTests {
+    let admin = Stack.shared.database()
+    var migrations: String { Stack.shared.values["UB_ROOT"]! + "/db/migrations" }
+
+    /// A new empty database on the stack's server, and a connection to it.
+    func freshDatabase(_ name: String) throws -> PostgresConnection {
+        try admin.simple(unsafeSQL: "DROP DATABASE IF EXISTS \(name)")
+        try admin.simple(unsafeSQL: "CREATE DATABASE \(name)")
+        let url = Stack.shared.values["DATABASE_URL"]!.replacingOccurrences(of: "/userbuckets?", with: "/\(name)?")
+        return PostgresConnection(configuration: .init(conninfo: url))
+    }
+
+    @Test func appliesToABareDatabaseOnceThenNothing() throws {
+        let database = try freshDatabase("ub_migrate_bare")
+        let first = try Migrator(connection: database, directory: migrations).migrate()
+        #expect(first == ["0001_supabase_bootstrap", "0002_original_tables", "0003_phone_lookup"])
+        let second = try Migrator(connection: database, directory: migrations).migrate()
+        #expect(second.isEmpty)
+        let key = try database.execute(PreparedStatement("SELECT public.userbuckets_phone_key('whatsapp:+55 (11) 98765-4321')"))
+        #expect(key.scalar == "5511987654321")
+        let jid = try database.execute(PreparedStatement("SELECT public.userbuckets_phone_key('5511987654321:12@s.whatsapp.net')"))
+        #expect(jid.scalar == "5511987654321")
+    }
+
+    @Test func appliesOverAnExistingSupabaseSchema() throws {
+        let database = try freshDatabase("ub_migrate_supabase")
+        // What a Supabase project already has: roles, auth, and the tables with extra columns.
+        try database.simple(
+            unsafeSQL: """
+                DO $$ BEGIN
+                  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'anon') THEN CREATE ROLE anon NOLOGIN; END IF;
+                END $$;
+                CREATE SCHEMA auth;
+                CREATE TABLE auth.users (id uuid PRIMARY KEY, email text, raw_user_meta_data jsonb);
+                CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS $f$ SELECT NULL::uuid $f$;
+                CREATE TABLE public.profiles (id uuid PRIMARY KEY, user_id uuid NOT NULL UNIQUE, phone_number text,
+                    whatsapp_number text, industry text);
+                CREATE TABLE public.user_bucket_mapping (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), user_id uuid NOT NULL UNIQUE,
+                    bucket_name text NOT NULL UNIQUE, created_at timestamptz NOT NULL DEFAULT now(),
+                    updated_at timestamptz NOT NULL DEFAULT now(), notify_on_ready boolean DEFAULT false);
+                INSERT INTO public.profiles (id, user_id, whatsapp_number, industry)
+                    VALUES (gen_random_uuid(), gen_random_uuid(), '+5511987654321', 'tech');
+                """)
+        let applied = try Migrator(connection: database, directory: migrations).migrate()
+        #expect(applied.count == 3)
+        // Existing tables and rows are kept as they were.
+        let industry = try database.execute(PreparedStatement("SELECT industry FROM public.profiles"))
+        #expect(industry.scalar == "tech")
+        let email = try database.execute(
+            PreparedStatement("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'auth' AND column_name = 'raw_user_meta_data'"))
+        #expect(email.scalar == "1")
+    }
+
+    @Test func duplicatesStopTheMigrationAndNameTheRows() throws {
+        let database = try freshDatabase("ub_migrate_duplicates")
+        try database.simple(
+            unsafeSQL: """
+                CREATE SCHEMA auth;
+                CREATE TABLE auth.users (id uuid PRIMARY KEY);
+                CREATE TABLE public.user_bucket_mapping (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), user_id uuid NOT NULL,
+                    bucket_name text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),
+                    updated_at timestamptz NOT NULL DEFAULT now());
+                INSERT INTO public.user_bucket_mapping (user_id, bucket_name) VALUES
+                    ('11111111-1111-1111-1111-111111111111', 'a-user-1'), ('11111111-1111-1111-1111-111111111111', 'a-user-2');
+                """)
+        do {
+            try Migrator(connection: database, directory: migrations).migrate()
+            Issue.record("migration applied over duplicate rows")
+        } catch let error as MigrationError {
+            #expect(error.version == "0003_phone_lookup")
+            #expect(error.message.contains("11111111-1111-1111-1111-111111111111"))
+        }
+        // Nothing of the run was kept: no record, no function.
+        let recorded = try database.execute(PreparedStatement("SELECT to_regclass('public.userbuckets_migrations') IS NULL"))
+        #expect(recorded.scalar == "t")
+        let function = try database.execute(PreparedStatement("SELECT count(*) FROM pg_proc WHERE proname = 'userbuckets_phone_key'"))
+        #expect(function.scalar == "0")
+    }
+}
