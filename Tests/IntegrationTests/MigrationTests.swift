@@ -23,10 +23,21 @@ struct MigrationTests {
         #expect(first == ["0001_supabase_bootstrap", "0002_original_tables", "0003_phone_lookup"])
         let second = try Migrator(connection: database, directory: migrations).migrate()
         #expect(second.isEmpty)
-        let key = try database.execute(PreparedStatement("SELECT public.userbuckets_phone_key('whatsapp:+55 (11) 98765-4321')"))
-        #expect(key.scalar == "5511987654321")
-        let jid = try database.execute(PreparedStatement("SELECT public.userbuckets_phone_key('5511987654321:12@s.whatsapp.net')"))
-        #expect(jid.scalar == "5511987654321")
+        // Every stored shape of one person's number reduces to PhoneNumber.lookupKey.
+        let normalizer = PhoneNormalizer(defaultRegion: "BR")
+        let key = PreparedStatement("SELECT public.userbuckets_phone_key($1)")
+        let shapes: [(stored: String, input: String)] = [
+            ("whatsapp:+55 (11) 98765-4321", "+5511987654321"), ("5511987654321:12@s.whatsapp.net", "+5511987654321"),
+            ("551187654321", "+5511987654321"), ("(11) 98765-4321", "+5511987654321"), ("011 98765 4321", "+5511987654321"),
+            ("1187654321", "+5511987654321"), ("+55 11 3456-7890", "+551134567890"), ("11 3456 7890", "+551134567890"),
+            ("+1 (415) 555-2671", "+14155552671"), ("0014155552671", "+14155552671"), ("+79912345678", "+79912345678"),
+        ]
+        for shape in shapes {
+            let expected = try #require(normalizer.normalize(shape.input)).lookupKey
+            #expect(try database.execute(key, [shape.stored]).scalar == expected, "stored \(shape.stored)")
+        }
+        // A foreign number stored with its + never matches a Brazilian one with the same digits.
+        #expect(try database.execute(key, ["+79912345678"]).scalar != normalizer.normalize("79912345678")?.lookupKey)
     }
 
     @Test func appliesOverAnExistingSupabaseSchema() throws {

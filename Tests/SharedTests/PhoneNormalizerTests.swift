@@ -1,5 +1,6 @@
-import Shared
 import Testing
+
+@testable import Shared
 
 @Suite struct PhoneNormalizerTests {
     let normalizer = PhoneNormalizer(defaultRegion: "BR")
@@ -54,12 +55,13 @@ import Testing
         #expect(try #require(normalizer.normalize("+1 415 555 2671")).variants == ["+14155552671"])
     }
 
-    @Test func lookupKeysMatchTheSQLKeyOfEveryStoredShape() throws {
-        let keys = try #require(normalizer.normalize("+5511987654321")).lookupKeys
-        // userbuckets_phone_key reduces stored values to these digit strings.
-        for stored in ["5511987654321", "551187654321", "11987654321", "011987654321"] {
-            #expect(keys.contains(stored))
-        }
+    @Test func bothFormsOfABrazilianMobileShareTheLookupKey() throws {
+        let modern = try #require(normalizer.normalize("+55 11 98765-4321"))
+        let legacy = try #require(normalizer.normalize("551187654321"))
+        #expect(modern.lookupKey == "551187654321")
+        #expect(legacy.lookupKey == modern.lookupKey)
+        #expect(try #require(normalizer.normalize("+55 11 3456-7890")).lookupKey == "551134567890")
+        #expect(try #require(normalizer.normalize("+1 415 555 2671")).lookupKey == "14155552671")
     }
 
     @Test func masksKeepOnlyCountryCodeAndLastFour() throws {
@@ -112,6 +114,24 @@ import Testing
             }
         }
         #expect(checked > 10_000)
+    }
+
+    @Test func theFastPathNeverDisagreesWithLibphonenumber() {
+        let normalizer = PhoneNormalizer(defaultRegion: "BR")
+        var random = SplitMix(state: 7265)
+        var recognized = 0
+        for _ in 0..<20_000 {
+            let ddd = Int.random(in: 10...99, using: &random)
+            let length = Bool.random(using: &random) ? 9 : 8
+            let subscriber = (0..<length).map { _ in String(Int.random(in: 0...9, using: &random)) }.joined()
+            for digits in ["55\(ddd)\(subscriber)", "\(ddd)\(subscriber)"] {
+                guard let fast = BrazilianFastPath.recognize(digits, hasPlus: false, defaultRegion: "BR") else { continue }
+                recognized += 1
+                #expect(normalizer.referenceE164(digits) == fast.e164, "digits \(digits)")
+                #expect(normalizer.referenceE164("+55" + digits.dropFirst(digits.count > 11 ? 2 : 0)) == fast.e164)
+            }
+        }
+        #expect(recognized > 5000)
     }
 
     @Test func internationalNumbersAgreeToo() {

@@ -1,18 +1,31 @@
 -- Phone matching over numbers stored in any shape (E.164, WhatsApp ids, JIDs, "whatsapp:+…",
--- punctuation). public.userbuckets_phone_key reduces a stored value to digits the same way the
--- service reduces each member of a number's variant set, and expression indexes make the lookups
--- index scans. Rows written by others need no backfill.
+-- national forms, punctuation). public.userbuckets_phone_key reduces a stored value to one
+-- matching key, exactly as PhoneNumber.lookupKey does for a normalized number:
+--   * a leading "+" or "00" means the country code follows; bare digits are read as Brazilian
+--     national numbers (with or without the trunk 0) when they have that shape, as the service
+--     reads them (default region BR);
+--   * a Brazilian mobile's key drops the 9th digit, so 55 DD 9XXXX-XXXX and the legacy
+--     55 DD XXXX-XXXX of old WhatsApp ids have the same key.
+-- Expression indexes make each lookup one index probe; rows written by others need no backfill.
+CREATE OR REPLACE FUNCTION public.userbuckets_phone_dial_string(raw text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURNS NULL ON NULL INPUT AS $$
+    SELECT regexp_replace(
+        regexp_replace(
+            split_part(split_part(regexp_replace(lower(btrim(raw)), '^(whatsapp|tel|wa):', ''), '@', 1), ':', 1),
+            '[^0-9+]|(?!^)[+]', '', 'g'),
+        '^00', '+')
+$$;
+
 CREATE OR REPLACE FUNCTION public.userbuckets_phone_key(raw text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURNS NULL ON NULL INPUT AS $$
-    SELECT nullif(
-        regexp_replace(
-            regexp_replace(
-                split_part(split_part(
-                    regexp_replace(lower(btrim(raw)), '^(whatsapp|tel|wa):', ''),
-                '@', 1), ':', 1),
-            '[^0-9]', '', 'g'),
-        '^00', ''),
-    '')
+    SELECT nullif(CASE
+        WHEN d ~ '^[+]?55[1-9][0-9]9[0-9]{8}$' THEN '55' || substr(ltrim(d, '+'), 3, 2) || right(d, 8)
+        WHEN d ~ '^[+]' THEN substr(d, 2)
+        WHEN d ~ '^0?[1-9][0-9]9[0-9]{8}$' THEN '55' || substr(ltrim(d, '0'), 1, 2) || right(d, 8)
+        WHEN d ~ '^0?[1-9][0-9][2-9][0-9]{7}$' THEN '55' || ltrim(d, '0')
+        ELSE d
+    END, '')
+    FROM (SELECT public.userbuckets_phone_dial_string(raw) AS d) AS dial
 $$;
 
 CREATE INDEX IF NOT EXISTS idx_whatsapp_user_mapping_phone_key

@@ -37,11 +37,12 @@ struct IdentifyAndEnsureBucket {
             if hasNumber { normalized = number.map { .string($0.e164) } ?? .null }
             let identification = try core.identifier.identify(number: number, contactID: contactID, logger: context.logger)
             context.logger.info("identification", metadata: [LogKey.outcome: .string(identification.outcome)])
-            if finalContactID == nil, let number { finalContactID = Self.contactKey(for: number) }
             if let candidate = identification.candidate {
                 ensured = try core.provisioner.ensureUserBucket(candidate.userID, knownBucket: candidate.bucket)
                 data["userId"] = .string(candidate.userID.value)
+                finalContactID = finalContactID ?? "user_\(candidate.userID.value)"
             } else {
+                if finalContactID == nil, let number { finalContactID = Self.contactKey(for: number) }
                 guard let finalContactID else {
                     throw ServiceError.badRequest("whatsappNumber is not a phone number and no contactId was given")
                 }

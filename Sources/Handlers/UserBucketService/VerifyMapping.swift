@@ -20,9 +20,9 @@ struct VerifyMapping {
             data["normalizedNumber"] = .string(number.e164)
             let users = try database {
                 var seen: [UserID] = []
-                for candidate in try core.directory.usersByMapping(keys: number.lookupKeys)
-                    + core.directory.usersByProfileWhatsApp(keys: number.lookupKeys)
-                    + core.directory.usersByProfilePhone(keys: number.lookupKeys)
+                for candidate in try core.directory.usersByMapping(key: number.lookupKey)
+                    + core.directory.usersByProfileWhatsApp(key: number.lookupKey)
+                    + core.directory.usersByProfilePhone(key: number.lookupKey)
                 where !seen.contains(candidate.userID) {
                     seen.append(candidate.userID)
                 }

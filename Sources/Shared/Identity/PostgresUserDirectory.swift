@@ -11,19 +11,19 @@ public final class PostgresUserDirectory: UserDirectory {
         """
         SELECT DISTINCT m.user_id, b.bucket_name, NULL::text FROM public.whatsapp_user_mapping m
         LEFT JOIN public.user_bucket_mapping b ON b.user_id = m.user_id
-        WHERE public.userbuckets_phone_key(m.whatsapp_number) = ANY($1::text[]) LIMIT 2
+        WHERE public.userbuckets_phone_key(m.whatsapp_number) = $1 LIMIT 2
         """)
     static let byProfileWhatsApp = PreparedStatement(
         """
         SELECT DISTINCT p.user_id, b.bucket_name, p.whatsapp_number FROM public.profiles p
         LEFT JOIN public.user_bucket_mapping b ON b.user_id = p.user_id
-        WHERE public.userbuckets_phone_key(p.whatsapp_number) = ANY($1::text[]) LIMIT 2
+        WHERE public.userbuckets_phone_key(p.whatsapp_number) = $1 LIMIT 2
         """)
     static let byProfilePhone = PreparedStatement(
         """
         SELECT DISTINCT p.user_id, b.bucket_name, p.whatsapp_number FROM public.profiles p
         LEFT JOIN public.user_bucket_mapping b ON b.user_id = p.user_id
-        WHERE public.userbuckets_phone_key(p.phone_number) = ANY($1::text[]) LIMIT 2
+        WHERE public.userbuckets_phone_key(p.phone_number) = $1 LIMIT 2
         """)
     static let byMeetingNotes = PreparedStatement(
         """
@@ -69,16 +69,16 @@ public final class PostgresUserDirectory: UserDirectory {
         return (row[0], row[1])
     }
 
-    public func usersByMapping(keys: [String]) throws -> [UserCandidate] {
-        try candidates(Self.byMapping, keys)
+    public func usersByMapping(key: String) throws -> [UserCandidate] {
+        try candidates(Self.byMapping, key)
     }
 
-    public func usersByProfileWhatsApp(keys: [String]) throws -> [UserCandidate] {
-        try candidates(Self.byProfileWhatsApp, keys)
+    public func usersByProfileWhatsApp(key: String) throws -> [UserCandidate] {
+        try candidates(Self.byProfileWhatsApp, key)
     }
 
-    public func usersByProfilePhone(keys: [String]) throws -> [UserCandidate] {
-        try candidates(Self.byProfilePhone, keys)
+    public func usersByProfilePhone(key: String) throws -> [UserCandidate] {
+        try candidates(Self.byProfilePhone, key)
     }
 
     public func userByMeetingNotes(contactID: String) throws -> UserCandidate? {
@@ -110,10 +110,8 @@ public final class PostgresUserDirectory: UserDirectory {
         return UserCandidate(userID: userID, bucket: row[1])
     }
 
-    private func candidates(_ statement: PreparedStatement, _ keys: [String]) throws -> [UserCandidate] {
-        // Keys are digit strings, so the array literal needs no quoting.
-        let array = "{" + keys.joined(separator: ",") + "}"
-        return try connection.execute(statement, [array]).rows.compactMap { row in
+    private func candidates(_ statement: PreparedStatement, _ key: String) throws -> [UserCandidate] {
+        try connection.execute(statement, [key]).rows.compactMap { row in
             guard let user = row[0].flatMap(UserID.init) else { return nil }
             return UserCandidate(userID: user, bucket: row[1], profileWhatsApp: row[2])
         }

@@ -14,12 +14,12 @@ public struct UserCandidate: Sendable, Equatable {
 
 /// Where users are looked up by phone number (SPEC section 3): the seam over the database.
 ///
-/// Lookups take `PhoneNumber.lookupKeys` and return up to two distinct users (two means
+/// Lookups take `PhoneNumber.lookupKey` and return up to two distinct users (two means
 /// ambiguous), each with its bucket mapping when there is one.
 public protocol UserDirectory: AnyObject {
-    func usersByMapping(keys: [String]) throws -> [UserCandidate]
-    func usersByProfileWhatsApp(keys: [String]) throws -> [UserCandidate]
-    func usersByProfilePhone(keys: [String]) throws -> [UserCandidate]
+    func usersByMapping(key: String) throws -> [UserCandidate]
+    func usersByProfileWhatsApp(key: String) throws -> [UserCandidate]
+    func usersByProfilePhone(key: String) throws -> [UserCandidate]
     /// The user of the newest `meeting_notes` row with exactly this contact id and a user.
     func userByMeetingNotes(contactID: String) throws -> UserCandidate?
     /// Sets `profiles.whatsapp_number` when it is null or empty.

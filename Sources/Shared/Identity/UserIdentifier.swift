@@ -60,15 +60,15 @@ public struct UserIdentifier {
 
     private func search(number: PhoneNumber?, contactID: String?) throws -> Identification {
         if let number {
-            let keys = number.lookupKeys
-            let mapped = try directory.usersByMapping(keys: keys)
+            let key = number.lookupKey
+            let mapped = try directory.usersByMapping(key: key)
             if let result = decide(mapped, .mapping) { return result }
-            let byWhatsApp = try directory.usersByProfileWhatsApp(keys: keys)
+            let byWhatsApp = try directory.usersByProfileWhatsApp(key: key)
             if let result = decide(byWhatsApp, .profileWhatsApp) {
                 try remember(result, number: number, contactID: contactID)
                 return result
             }
-            let byPhone = try directory.usersByProfilePhone(keys: keys)
+            let byPhone = try directory.usersByProfilePhone(key: key)
             if let result = decide(byPhone, .profilePhone) {
                 if case .identified(let candidate, _) = result, (candidate.profileWhatsApp ?? "").isEmpty {
                     try directory.backfillProfileWhatsApp(userID: candidate.userID, number: number.e164)

@@ -36,6 +36,9 @@ public struct PhoneNormalizer: Sendable {
     /// The number in `input`, or nil when it is not a phone number.
     public func normalize(_ input: String) -> PhoneNumber? {
         guard let candidate = Self.extractDialString(input) else { return nil }
+        if let number = BrazilianFastPath.recognize(candidate.digits, hasPlus: candidate.hasPlus, defaultRegion: defaultRegion) {
+            return number
+        }
         if candidate.hasPlus {
             return international(candidate.digits)
         }

@@ -32,21 +32,15 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
         return [e164, withoutNine]
     }
 
-    /// Digit strings a stored number may reduce to (`userbuckets_phone_key` in SQL): each
-    /// variant with its country code and, for numbers of Brazil, the national forms with and
-    /// without the trunk `0`.
-    public var lookupKeys: [String] {
-        var keys: [String] = []
-        for variant in variants {
-            let digits = String(variant.dropFirst())
-            keys.append(digits)
-            if countryCode == 55 {
-                let national = String(digits.dropFirst(2))
-                keys.append(national)
-                keys.append("0" + national)
-            }
+    /// The key this number matches stored numbers by: the E.164 digits, except that a
+    /// Brazilian mobile drops its 9th digit so both of its forms share one key. The same rule as
+    /// `public.userbuckets_phone_key` in SQL (`db/migrations/0003_phone_lookup.sql`).
+    public var lookupKey: String {
+        let digits = self.digits
+        if countryCode == 55, kind == .mobile, digits.count == 13, digits.dropFirst(4).first == "9" {
+            return "55" + digits.dropFirst(2).prefix(2) + digits.suffix(8)
         }
-        return keys
+        return String(digits)
     }
 
     /// Country code and last four digits only: `+55******4321`.
