@@ -13,7 +13,7 @@ public struct Response: Sendable {
     /// A JSON response with `Content-Type: application/json`.
     public static func json(_ value: JSON, status: HTTPStatus = .ok) -> Response {
         Response(
-            status: status, headers: [("Content-Type", "application/json")], body: Array(value.serialized().utf8))
+            status: status, headers: [("Content-Type", "application/json")], body: value.serializedBytes())
     }
 
     /// A plain-text response.
