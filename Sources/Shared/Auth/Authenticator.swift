@@ -13,22 +13,26 @@ public struct Authenticator: Sendable {
     }
 
     /// Reads `SUPABASE_JWT_SECRET` (secret; HS256), `SUPABASE_JWKS_FILE` (a JWKS JSON file for
-    /// ES256/RS256), `SUPABASE_JWT_ISSUER` (optional) and `SUPABASE_JWT_AUDIENCE` (default
-    /// `authenticated`). At least one of the secret or the JWKS is required.
+    /// ES256/RS256), `SUPABASE_JWKS_URL` (a JWKS fetched and cached, e.g.
+    /// `https://<ref>.supabase.co/auth/v1/.well-known/jwks.json`), `SUPABASE_JWT_ISSUER`
+    /// (optional) and `SUPABASE_JWT_AUDIENCE` (default `authenticated`). At least one of the
+    /// secret, the file or the URL is required.
     public init(environment: Environment) throws {
         var keySet = JSONWebKeySet(keys: [:])
         if let path = environment.get("SUPABASE_JWKS_FILE") {
             keySet = try JSONWebKeySet(json: try JSONParser.parse(try FileIO.read(path: path)))
         }
         let secret = environment.get("SUPABASE_JWT_SECRET")
-        if secret == nil && keySet.keys.isEmpty {
-            throw Environment.Error(variable: "SUPABASE_JWT_SECRET", reason: "is not set (nor SUPABASE_JWKS_FILE)")
+        let remote = environment.get("SUPABASE_JWKS_URL").map { RemoteJSONWebKeySet(url: $0) }
+        if secret == nil && keySet.keys.isEmpty && remote == nil {
+            throw Environment.Error(variable: "SUPABASE_JWT_SECRET", reason: "is not set (nor SUPABASE_JWKS_FILE or SUPABASE_JWKS_URL)")
         }
         let audiences = Set(
             environment.get("SUPABASE_JWT_AUDIENCE", default: "authenticated").split(separator: ",").map(String.init))
         self.init(
             verifier: JWTVerifier(
-                hmacSecret: secret, keySet: keySet, audiences: audiences, issuer: environment.get("SUPABASE_JWT_ISSUER")))
+                hmacSecret: secret, keySet: keySet, remoteKeys: remote, audiences: audiences,
+                issuer: environment.get("SUPABASE_JWT_ISSUER")))
     }
 
     /// The verified caller; throws a 401 `ServiceError` with the gateway's body.

@@ -34,6 +34,8 @@ public struct JWTVerifier: Sendable {
     /// The HS256 secret (`SUPABASE_JWT_SECRET`), if any.
     let hmacSecret: [UInt8]?
     let keySet: JSONWebKeySet
+    /// Keys fetched from a JWKS URL, consulted for a `kid` the static set lacks.
+    let remoteKeys: RemoteJSONWebKeySet?
     /// Accepted `aud` values for user tokens; empty accepts any.
     let audiences: Set<String>
     /// Required `iss`, when set.
@@ -42,11 +44,12 @@ public struct JWTVerifier: Sendable {
     let leeway: Int
 
     public init(
-        hmacSecret: String?, keySet: JSONWebKeySet = JSONWebKeySet(keys: [:]), audiences: Set<String> = ["authenticated"],
-        issuer: String? = nil, leeway: Int = 30
+        hmacSecret: String?, keySet: JSONWebKeySet = JSONWebKeySet(keys: [:]), remoteKeys: RemoteJSONWebKeySet? = nil,
+        audiences: Set<String> = ["authenticated"], issuer: String? = nil, leeway: Int = 30
     ) {
         self.hmacSecret = hmacSecret.map { Array($0.utf8) }
         self.keySet = keySet
+        self.remoteKeys = remoteKeys
         self.audiences = audiences
         self.issuer = issuer
         self.leeway = leeway
@@ -64,7 +67,7 @@ public struct JWTVerifier: Sendable {
             let algorithm = header["alg"]?.stringValue
         else { throw .malformed }
         let signedPart = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
-        try verifySignature(algorithm: algorithm, kid: header["kid"]?.stringValue, signature: signature, message: signedPart)
+        try verifySignature(algorithm: algorithm, kid: header["kid"]?.stringValue, signature: signature, message: signedPart, now: now)
         try verifyTimes(claims, now: now)
         return try caller(from: claims)
     }
@@ -78,14 +81,14 @@ public struct JWTVerifier: Sendable {
         return claims["exp"]?.intValue
     }
 
-    private func verifySignature(algorithm: String, kid: String?, signature: [UInt8], message: [UInt8]) throws(Failure) {
+    private func verifySignature(algorithm: String, kid: String?, signature: [UInt8], message: [UInt8], now: Int) throws(Failure) {
         switch algorithm {
         case "HS256":
             guard let hmacSecret else { throw .unsupportedAlgorithm(algorithm) }
             let expected = Digest.hmacSHA256(key: hmacSecret, message: message)
             guard Digest.constantTimeEquals(expected, signature) else { throw .badSignature }
         case "ES256", "RS256":
-            guard let kid, let key = keySet.keys[kid] else { throw .unknownKey }
+            guard let kid, let key = keySet.keys[kid] ?? remoteKeys?.key(for: kid, now: now) else { throw .unknownKey }
             guard key.algorithm == algorithm else { throw .unsupportedAlgorithm(algorithm) }
             let valid =
                 algorithm == "ES256"

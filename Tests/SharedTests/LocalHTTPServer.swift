@@ -1,0 +1,76 @@
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A tiny HTTP/1.1 server on 127.0.0.1 for stand-ins of remote services (a JWKS endpoint):
+/// one thread, one request per connection, answers from a closure.
+final class LocalHTTPServer: Sendable {
+    struct Reply: Sendable {
+        var status: Int
+        var body: [UInt8]
+        /// Seconds to wait before answering (to test timeouts).
+        var delay: UInt32 = 0
+    }
+
+    let port: UInt16
+    let requests = Atomic<Int>(0)
+    private let listener: Int32
+    private let respond: @Sendable (String) -> Reply
+
+    init(respond: @escaping @Sendable (String) -> Reply) {
+        self.respond = respond
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        listen(fd, 16)
+        var bound = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &bound) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        listener = fd
+        port = UInt16(bigEndian: bound.sin_port)
+        let box = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        pthread_create(
+            &thread, nil,
+            { pointer in
+                let server = Unmanaged<LocalHTTPServer>.fromOpaque(pointer!).takeRetainedValue()
+                server.serve()
+                return nil
+            }, box)
+        pthread_detach(thread)
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    private func serve() {
+        while true {
+            let connection = accept(listener, nil, nil)
+            if connection < 0 { return }
+            var request: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while !request.suffix(4).elementsEqual([13, 10, 13, 10]) {
+                let count = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+                if count <= 0 { break }
+                request.append(contentsOf: buffer[0..<count])
+            }
+            requests.add(1, ordering: .relaxed)
+            let line = String(decoding: request.prefix { $0 != 13 }, as: UTF8.self)
+            let path = line.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
+            let reply = respond(path)
+            if reply.delay > 0 { sleep(reply.delay) }
+            let head = "HTTP/1.1 \(reply.status) X\r\nContent-Length: \(reply.body.count)\r\nConnection: close\r\n\r\n"
+            let bytes = Array(head.utf8) + reply.body
+            _ = bytes.withUnsafeBytes { Glibc.send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            close(connection)
+        }
+    }
+}
