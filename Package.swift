@@ -57,11 +57,12 @@ let package = Package(
             name: "UserBucketsCLI",
             dependencies: ["Shared", logging, .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Handlers/UserBucketsCLI", swiftSettings: strictSettings),
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(
-            name: "SharedTests", dependencies: ["Shared", logging], path: "Tests/SharedTests", exclude: ["Fixtures"],
+            name: "SharedTests", dependencies: ["Shared", "TestSupport", logging], path: "Tests/SharedTests", exclude: ["Fixtures"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["Shared", logging], path: "Tests/IntegrationTests",
+            name: "IntegrationTests", dependencies: ["Shared", "TestSupport", logging], path: "Tests/IntegrationTests",
             swiftSettings: strictSettings),
     ]
 )
