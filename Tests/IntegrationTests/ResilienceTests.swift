@@ -128,3 +128,37 @@ struct ResilienceTests {
         #expect(healed.json?["data"]?["isNewBucket"] == .bool(true))
     }
 }
+
+/// A worker's own life cycle, outside the pool.
+@Suite(.enabled(if: Stack.isRunning), .serialized)
+struct WorkerLifecycleTests {
+    @Test func sigtermStopsAWorkerCleanly() throws {
+        let result = try Stack.shared.shell(
+            #"""
+            sock="$UB_STATE/run/lifecycle.sock"; log="$UB_STATE/log/lifecycle.log"; rm -f "$sock"
+            spawn-fcgi -n -s "$sock" -- "$UB_BIN/user-bucket-service" 2>"$log" &
+            pid=$!
+            for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.05; done
+            sleep 0.3
+            kill -TERM "$pid"
+            wait "$pid"
+            echo "exit=$?"
+            grep -c '"msg":"worker stopped"' "$log"
+            """#)
+        #expect(result.output.contains("exit=0"))
+        #expect(result.output.hasSuffix("1\n"))
+    }
+
+    @Test func aWorkerThatCannotStartSaysWhyAndExits() throws {
+        let result = try Stack.shared.shell(
+            #"""
+            sock="$UB_STATE/run/broken.sock"; log="$UB_STATE/log/broken.log"; rm -f "$sock"
+            GCS_BUCKET_PREFIX='Not_Valid' timeout 5 spawn-fcgi -n -s "$sock" -- "$UB_BIN/user-bucket-service" 2>"$log"
+            echo "exit=$?"
+            cat "$log"
+            """#)
+        #expect(result.output.contains("exit=1"))
+        #expect(result.output.contains("worker could not start"))
+        #expect(result.output.contains("GCS_BUCKET_PREFIX"))
+    }
+}

@@ -222,6 +222,13 @@ public final class FastCGIServer {
         sigaction(SIGTERM, &action, nil)
         sigaction(SIGINT, &action, nil)
         sigaction(SIGUSR1, &action, nil)
+        // A parent may hand us a mask that blocks them (the mask survives exec): unblock.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        sigaddset(&handled, SIGTERM)
+        sigaddset(&handled, SIGINT)
+        sigaddset(&handled, SIGUSR1)
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
     }
 
     static func monotonicNanoseconds() -> Int {

@@ -48,7 +48,8 @@ public struct Response: Sendable {
 
     /// Header values never carry CR or LF: a value from input cannot split the response.
     private static func sanitizeHeaderValue(_ value: String) -> String {
-        guard value.contains(where: { $0 == "\r" || $0 == "\n" }) else { return value }
-        return String(value.map { $0 == "\r" || $0 == "\n" ? " " : $0 })
+        // Bytes, not Characters: "\r\n" is one Character and would slip past a Character test.
+        guard value.utf8.contains(where: { $0 == 13 || $0 == 10 }) else { return value }
+        return String(decoding: value.utf8.map { $0 == 13 || $0 == 10 ? 32 : $0 }, as: UTF8.self)
     }
 }
