@@ -12,6 +12,7 @@ state="$root/.local"
 swift build -c release
 "$root/scripts/stack.sh" stop "$state" 2>/dev/null || true
 trap '"$root/scripts/stack.sh" stop "$state"; echo stopped' EXIT
+trap 'exit 0' INT TERM
 "$root/scripts/stack.sh" start "$state" "$port" "$(swift build -c release --show-bin-path)"
 
 # The Supabase CLI's public demo service-role key, signed with the default local secret.
@@ -28,4 +29,8 @@ Try:
 
 Ctrl-C stops it.
 MSG
-while true; do sleep 3600; done
+# sleep in the background and wait for it, so Ctrl-C and SIGTERM are handled at once.
+while true; do
+    sleep 3600 &
+    wait $!
+done
