@@ -2,7 +2,8 @@
 # Benchmark (not a test): identify-and-ensure-bucket through nginx with varied numbers.
 # Builds release binaries, starts a private stack under .stack-bench, seeds 100,000 users with
 # mappings and buckets, warms up, runs wrk at 64 connections for 10 s, and prints req/s, p50,
-# p99, errors and the RSS of every worker. UB_WORKERS (default 4) and UB_THREADS set the pool.
+# p99, errors and the RSS of every worker. UB_WORKERS (default 4) and UB_THREADS set the pool;
+# UB_BENCH_RESPONDER swaps in another user-bucket-service binary (bench/baseline.sh uses it).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -17,6 +18,18 @@ rm -rf "$state"
 trap '"$root/scripts/stack.sh" stop "$state"' EXIT
 LOG_LEVEL=${LOG_LEVEL:-warning} UB_WORKERS=${UB_WORKERS:-4} \
     "$root/scripts/stack.sh" start "$state" "$port" "$(swift build -c release --show-bin-path)"
+if [ -n "${UB_BENCH_RESPONDER:-}" ]; then
+    # Replace the pool's workers: stop it and start the same socket with the other binary.
+    pid=$(cat "$state/run/user-bucket-service.pid")
+    kill -TERM "$pid"
+    for _ in $(seq 50); do [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo Z)" = Z ] && break; sleep 0.1; done
+    rm -f "$state/run/user-bucket-service.sock"
+    set -a; . "$state/env"; set +a
+    spawn-fcgi -n -s "$state/run/user-bucket-service.sock" -M 0666 -b 1024 -- \
+        /usr/bin/multiwatch -f "${UB_WORKERS:-4}" -s TERM -- "$UB_BENCH_RESPONDER" >>"$state/log/baseline.log" 2>&1 </dev/null &
+    echo $! >"$state/run/user-bucket-service.pid"
+    for _ in $(seq 100); do [ -S "$state/run/user-bucket-service.sock" ] && break; sleep 0.05; done
+fi
 set -a
 # shellcheck disable=SC1091
 . "$state/env"

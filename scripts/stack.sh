@@ -104,6 +104,13 @@ pg_stop() {
     fi
 }
 
+# Whether a process still runs (a zombie nobody reaps does not count).
+alive() {
+    local state
+    state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$state" ] && [ "$state" != Z ]
+}
+
 stop() {
     local state=$1
     [ -d "$state" ] || return 0
@@ -118,7 +125,7 @@ stop() {
         workers=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null || true)
         # multiwatch passes TERM on to its workers, which finish the request in flight.
         kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
         # shellcheck disable=SC2086
         kill -KILL "$pid" $workers 2>/dev/null || true
         rm -f "$pidfile"
