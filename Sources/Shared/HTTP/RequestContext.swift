@@ -3,12 +3,18 @@ public import Logging
 /// What a handler gets besides the request: its id and a logger that carries it.
 public struct RequestContext: Sendable {
     public let requestID: String
-    public var logger: Logger
+    private let baseLogger: Logger
 
     public init(requestID: String, logger: Logger) {
         self.requestID = requestID
-        var logger = logger
+        self.baseLogger = logger
+    }
+
+    /// The logger with `request.id` attached, made when something is logged (most requests log
+    /// one line, or none below info).
+    public var logger: Logger {
+        var logger = baseLogger
         logger[metadataKey: LogKey.requestID] = .string(requestID)
-        self.logger = logger
+        return logger
     }
 }

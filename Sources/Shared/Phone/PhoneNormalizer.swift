@@ -63,38 +63,53 @@ public struct PhoneNormalizer: Sendable {
     /// Digits and whether a `+` led them, after removing prefixes, JID suffixes and separators;
     /// nil for anything that cannot be a number.
     static func extractDialString(_ input: String) -> (digits: String, hasPlus: Bool)? {
-        var text = Substring(input).drop { $0.isWhitespace }
-        while let last = text.last, last.isWhitespace { text = text.dropLast() }
-        let lowered = text.lowercased()
-        for prefix in ["whatsapp:", "tel:", "wa:"] where lowered.hasPrefix(prefix) {
-            text = text.dropFirst(prefix.count)
+        // Unicode scalars, not Characters: this runs on every request and grapheme breaking
+        // costs more than the whole rest of it.
+        var scalars = Substring(input).unicodeScalars[...]
+        while let first = scalars.first, first.properties.isWhitespace { scalars = scalars.dropFirst() }
+        while let last = scalars.last, last.properties.isWhitespace { scalars = scalars.dropLast() }
+        for prefix in ["whatsapp:", "tel:", "wa:"] where Self.hasPrefixIgnoringCase(scalars, prefix) {
+            scalars = scalars.dropFirst(prefix.unicodeScalars.count)
             break
         }
-        if let at = text.firstIndex(of: "@") {
-            let domain = text[text.index(after: at)...].lowercased()
+        if let at = scalars.firstIndex(of: "@") {
+            let domain = String(String.UnicodeScalarView(scalars[scalars.index(after: at)...])).lowercased()
             guard domain == "s.whatsapp.net" || domain == "c.us" else { return nil }
-            var user = text[..<at]
+            var user = scalars[..<at]
             if let cut = user.firstIndex(where: { $0 == ":" || $0 == "_" }) { user = user[..<cut] }
-            guard !user.isEmpty, user.allSatisfy(\.isASCIIDigitCharacter) else { return nil }
-            return (String(user), false)
+            guard !user.isEmpty, user.allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
+            return (String(String.UnicodeScalarView(user)), false)
         }
-        var digits = ""
+        var digits = String.UnicodeScalarView()
         var hasPlus = false
-        for character in text {
-            if character.isASCIIDigitCharacter {
-                digits.append(character)
-            } else if character == "+" {
+        for scalar in scalars {
+            switch scalar {
+            case "0"..."9":
+                digits.append(scalar)
+            case "+":
                 // A plus is only meaningful before the first digit.
                 guard digits.isEmpty, !hasPlus else { return nil }
                 hasPlus = true
-            } else if character.isWhitespace || "-.()/\u{00A0}\u{2009}\u{202F}".contains(character) {
+            case "-", ".", "(", ")", "/", "\u{00A0}", "\u{2009}", "\u{202F}":
                 continue
-            } else {
-                return nil
+            default:
+                guard scalar.properties.isWhitespace else { return nil }
             }
         }
         guard (6...17).contains(digits.count) else { return nil }
-        return (digits, hasPlus)
+        return (String(digits), hasPlus)
+    }
+
+    private static func hasPrefixIgnoringCase(_ scalars: Substring.UnicodeScalarView.SubSequence, _ prefix: String) -> Bool {
+        var index = scalars.startIndex
+        for expected in prefix.unicodeScalars {
+            guard index < scalars.endIndex else { return false }
+            let scalar = scalars[index]
+            let lowered = ("A"..."Z").contains(scalar) ? Unicode.Scalar(scalar.value + 32)! : scalar
+            guard lowered == expected else { return false }
+            index = scalars.index(after: index)
+        }
+        return true
     }
 
     /// `digits` read as an international number (country code first).
