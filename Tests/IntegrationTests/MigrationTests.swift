@@ -95,3 +95,21 @@ struct MigrationTests {
         #expect(function.scalar == "0")
     }
 }
+
+/// Database errors keep row values out of what they carry to the log.
+@Suite(.enabled(if: Stack.isRunning), .serialized)
+struct PostgresErrorTests {
+    @Test func uniqueViolationsDoNotQuoteTheRow() throws {
+        let database = Stack.shared.database()
+        let user = try Fixtures().user()
+        let insert = PreparedStatement("INSERT INTO public.whatsapp_user_mapping (user_id, whatsapp_number) VALUES ($1::uuid, $2)")
+        try database.execute(insert, [user, "+5511912345678"])
+        do {
+            try database.execute(insert, [user, "+5511912345678"])
+            Issue.record("duplicate accepted")
+        } catch {
+            #expect(error.isUniqueViolation)
+            #expect(!String(reflecting: error).contains("12345678"))
+        }
+    }
+}

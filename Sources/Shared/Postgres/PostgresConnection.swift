@@ -129,7 +129,11 @@ public final class PostgresConnection {
         default:
             if PQstatus(connection) != CONNECTION_OK { throw connectionError(connection) }
             let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let message = String(cString: PQresultErrorMessage(result))
+            // The primary message only: DETAIL lines quote row values ("Key (whatsapp_number)=(…)"),
+            // which must not reach a log.
+            let message =
+                PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+                ?? "statement failed"
             // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 08xxx: the link.
             if let sqlState, sqlState.hasPrefix("08") || sqlState.hasPrefix("57P") {
                 throw PostgresError(kind: .connection, sqlState: sqlState, message: message)
