@@ -87,13 +87,14 @@ ENV
     done
 }
 
-# PostgreSQL alone, for the tests that take it down and bring it back.
+# PostgreSQL alone, for the tests that take it down and bring it back. Its log keeps no
+# statement text or DETAIL lines: both quote values (phone numbers).
 pg_start() {
     local state=$1
     chown postgres:postgres "$state/pgsock"
     touch "$state/log/postgres.log" && chown postgres:postgres "$state/log/postgres.log"
     runuser -u postgres -- "$(pg_bin pg_ctl)" -D "$state/pg" -l "$state/log/postgres.log" -w -t 30 \
-        -o "-c listen_addresses=127.0.0.1 -p $(cat "$state/pg.port") -k $state/pgsock -c max_connections=300 -c shared_buffers=256MB" \
+        -o "-c listen_addresses=127.0.0.1 -p $(cat "$state/pg.port") -k $state/pgsock -c max_connections=300 -c shared_buffers=256MB -c log_error_verbosity=terse -c log_min_error_statement=panic" \
         start >/dev/null </dev/null
 }
 
