@@ -16,6 +16,8 @@ swift build -c release >/dev/null
 "$root/scripts/stack.sh" stop "$state" 2>/dev/null || true
 rm -rf "$state"
 trap '"$root/scripts/stack.sh" stop "$state"' EXIT
+# Stop the stack on Ctrl-C and SIGTERM too (bash runs EXIT traps only on a normal exit).
+trap 'exit 130' INT TERM
 LOG_LEVEL=${LOG_LEVEL:-warning} UB_WORKERS=${UB_WORKERS:-4} \
     "$root/scripts/stack.sh" start "$state" "$port" "$(swift build -c release --show-bin-path)"
 if [ -n "${UB_BENCH_RESPONDER:-}" ]; then

@@ -19,6 +19,8 @@ port=${UB_TEST_PORT:-18480}
 "$root/scripts/stack.sh" stop "$state" 2>/dev/null || true
 rm -rf "$state"
 trap '"$root/scripts/stack.sh" stop "$state"' EXIT
+# Stop the stack on Ctrl-C and SIGTERM too (bash runs EXIT traps only on a normal exit).
+trap 'exit 130' INT TERM
 
 echo "== stack"
 UB_WORKERS=4 "$root/scripts/stack.sh" start "$state" "$port" "$(swift build --show-bin-path)"
