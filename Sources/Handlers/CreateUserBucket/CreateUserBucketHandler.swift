@@ -31,13 +31,9 @@ struct CreateUserBucketHandler: RequestHandler {
         }
         guard let userID = UserID(userIDText) else { throw ServiceError.badRequest("userId must be a UUID") }
         guard caller.mayActFor(userID: userID.value) else { throw ServiceError.forbidden("A user may only create their own bucket") }
-        let user: UserCandidate?
-        do {
-            user = try core.directory.user(userID)
-        } catch {
-            throw ServiceError.database(error)
+        guard let user = try ServiceError.catching({ try core.directory.user(userID) }) else {
+            throw ServiceError.notFound("User not found")
         }
-        guard let user else { throw ServiceError.notFound("User not found") }
         let ensured: BucketProvisioner.Ensured
         do {
             ensured = try core.provisioner.ensureUserBucket(userID, knownBucket: user.bucket)

@@ -21,7 +21,9 @@ struct IdentifyAndEnsureBucket {
             guard caller.mayActFor(userID: userID.value) else {
                 throw ServiceError.notAllowed(caller, "A user may only ensure their own bucket")
             }
-            guard let user = try lookUp(userID) else { throw ServiceError.notFound("User not found") }
+            guard let user = try ServiceError.catching({ try core.directory.user(userID) }) else {
+                throw ServiceError.notFound("User not found")
+            }
             ensured = try core.provisioner.ensureUserBucket(userID, knownBucket: user.bucket)
             data["userId"] = .string(userID.value)
             finalContactID = finalContactID ?? "user_\(userID.value)"
@@ -59,14 +61,6 @@ struct IdentifyAndEnsureBucket {
             context.logger.info("bucket created", metadata: [LogKey.bucket: .string(ensured.name.value)])
         }
         return .json(.object(["success": .bool(true), "data": .object(data)]))
-    }
-
-    private func lookUp(_ userID: UserID) throws(ServiceError) -> UserCandidate? {
-        do {
-            return try core.directory.user(userID)
-        } catch {
-            throw ServiceError.database(error)
-        }
     }
 
     /// A stable, opaque contact key for a number with no user: never the number itself.

@@ -11,8 +11,8 @@ struct ListBuckets {
         guard (1...1000).contains(limit) else { throw ServiceError.badRequest("limit must be between 1 and 1000") }
         let pageToken = try body.optionalString("pageToken")
         let prefix = core.provisioner.naming.prefix + "-"
-        let page = try storage { try core.provisioner.storage.listBuckets(prefix: prefix, pageToken: pageToken, maxResults: limit) }
-        let rows = try database { try core.mappings.mappings(bucketPrefix: prefix) }
+        let page = try ServiceError.catching { try core.provisioner.storage.listBuckets(prefix: prefix, pageToken: pageToken, maxResults: limit) }
+        let rows = try ServiceError.catching { try core.mappings.mappings(bucketPrefix: prefix) }
         let owners = Dictionary(rows.map { ($0.bucket, $0.userID) }, uniquingKeysWith: { first, _ in first })
         let listed = Set(page.names)
         // Rows in this page's name range that storage did not list are dangling.

@@ -18,7 +18,7 @@ struct VerifyMapping {
                 throw ServiceError.badRequest("whatsappNumber is not a phone number")
             }
             data["normalizedNumber"] = .string(number.e164)
-            let users = try database {
+            let users = try ServiceError.catching {
                 var seen: [UserID] = []
                 for candidate in try core.directory.usersByMapping(key: number.lookupKey)
                     + core.directory.usersByProfileWhatsApp(key: number.lookupKey)
@@ -37,21 +37,21 @@ struct VerifyMapping {
         } else {
             throw ServiceError.badRequest("Provide userId or whatsappNumber")
         }
-        guard let user = try database({ try core.directory.user(userID) }) else { throw ServiceError.notFound("User not found") }
-        let mapped = try database { try core.directory.mappedNumbers(of: userID) }
-        let profile = try database { try core.directory.profileNumbers(of: userID) }
+        guard let user = try ServiceError.catching({ try core.directory.user(userID) }) else { throw ServiceError.notFound("User not found") }
+        let mapped = try ServiceError.catching { try core.directory.mappedNumbers(of: userID) }
+        let profile = try ServiceError.catching { try core.directory.profileNumbers(of: userID) }
         let legacy = core.provisioner.naming.legacyUserBucket(userID.value)
         var exists: JSON = .null
         if let recorded = user.bucket {
             if let name = BucketName(recorded) {
-                exists = .bool(try storage { try core.provisioner.storage.bucketExists(name) })
+                exists = .bool(try ServiceError.catching { try core.provisioner.storage.bucketExists(name) })
                 if exists == .bool(false) { conflicts.append(.string("recorded bucket is missing in storage")) }
             } else {
                 conflicts.append(.string("recorded bucket name breaks the naming rules"))
             }
         } else {
             conflicts.append(.string("no user_bucket_mapping row"))
-            if let owner = try database({ try core.mappings.owner(ofBucket: legacy.value) }), owner != userID {
+            if let owner = try ServiceError.catching({ try core.mappings.owner(ofBucket: legacy.value) }), owner != userID {
                 conflicts.append(.string("legacy bucket name belongs to another user"))
             }
         }
@@ -70,14 +70,4 @@ struct VerifyMapping {
         data["conflicts"] = .array(conflicts)
         return .json(.object(["success": .bool(true), "data": .object(data)]))
     }
-}
-
-/// Runs a database call, mapping its failure to a 503.
-func database<T>(_ body: () throws -> T) throws(ServiceError) -> T {
-    do { return try body() } catch let error as ServiceError { throw error } catch { throw ServiceError.database(error) }
-}
-
-/// Runs a storage call, mapping its failure to a 502.
-func storage<T>(_ body: () throws -> T) throws(ServiceError) -> T {
-    do { return try body() } catch let error as ServiceError { throw error } catch { throw ServiceError.storage(error) }
 }

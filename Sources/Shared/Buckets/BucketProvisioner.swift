@@ -27,7 +27,7 @@ public final class BucketProvisioner {
     /// already read it (it saves a query on the hot path).
     public func ensureUserBucket(_ userID: UserID, knownBucket: String? = nil) throws(ServiceError) -> Ensured {
         if let knownBucket, let name = BucketName(knownBucket) { return Ensured(name: name, isNew: false) }
-        do {
+        return try ServiceError.catching {
             if let recorded = try mappings.bucketName(forUser: userID), let name = BucketName(recorded) {
                 return Ensured(name: name, isNew: false)
             }
@@ -39,12 +39,6 @@ public final class BucketProvisioner {
                 try mappings.insert(userID: userID, bucket: ensured.name.value)
                 return ensured
             }
-        } catch let error as ServiceError {
-            throw error
-        } catch let error as StorageError {
-            throw ServiceError.storage(error)
-        } catch {
-            throw ServiceError.database(error)
         }
     }
 
@@ -71,14 +65,10 @@ public final class BucketProvisioner {
     /// Ensures the bucket of a contact that is not (yet) a known user.
     public func ensureContactBucket(_ contactID: String) throws(ServiceError) -> Ensured {
         let name = naming.contactBucket(contactID)
-        do {
-            return try mappings.withExclusiveLock("bucket:" + name.value) {
+        return try ServiceError.catching {
+            try mappings.withExclusiveLock("bucket:" + name.value) {
                 Ensured(name: name, isNew: try storage.createBucket(name) == .created)
             }
-        } catch let error as StorageError {
-            throw ServiceError.storage(error)
-        } catch {
-            throw ServiceError.database(error)
         }
     }
 }

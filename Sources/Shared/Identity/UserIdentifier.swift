@@ -44,18 +44,12 @@ public struct UserIdentifier {
     ///   - contactID: the request's contact id, for the meeting-notes step and the mapping's
     ///     Chatwoot ids (`contact_<contact>_account_<account>`).
     public func identify(number: PhoneNumber?, contactID: String?, logger: Logger) throws(ServiceError) -> Identification {
-        do {
-            let result = try search(number: number, contactID: contactID)
-            if case .ambiguous(let step) = result {
-                logger.warning(
-                    "ambiguous phone number", metadata: [LogKey.step: .string(step.rawValue), LogKey.phone: "\(number?.masked ?? "-")"])
-            }
-            return result
-        } catch let error as ServiceError {
-            throw error
-        } catch {
-            throw ServiceError.database(error)
+        let result = try ServiceError.catching { try search(number: number, contactID: contactID) }
+        if case .ambiguous(let step) = result {
+            logger.warning(
+                "ambiguous phone number", metadata: [LogKey.step: .string(step.rawValue), LogKey.phone: "\(number?.masked ?? "-")"])
         }
+        return result
     }
 
     private func search(number: PhoneNumber?, contactID: String?) throws -> Identification {
