@@ -102,6 +102,8 @@ import Testing
         }
         let viaAPIKey = Request(method: "POST", path: "/", headers: ["apikey": token("legacy_demo_service_role_key")])
         #expect(try authenticator.authenticate(viaAPIKey) == .serviceRole)
+        let refusing = Request(method: "POST", path: "/", headers: ["authorization": "Bearer " + token("legacy_demo_service_role_key")])
+        #expect(throws: ServiceError.self) { try Authenticator.refusingAll.authenticate(refusing) }
         let anon = Request(method: "POST", path: "/", headers: ["authorization": "Bearer " + token("legacy_demo_anon_key")])
         #expect(throws: ServiceError.self) { try authenticator.authenticateUserData(anon) }
     }

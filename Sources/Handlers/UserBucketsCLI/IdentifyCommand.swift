@@ -17,10 +17,7 @@ struct IdentifyCommand: ParsableCommand {
 
     func run() throws {
         let environment = Environment.process()
-        var withSecret = environment.values
-        // The CLI verifies no tokens; a placeholder keeps Authenticator's fail-fast check quiet.
-        withSecret["SUPABASE_JWT_SECRET"] = withSecret["SUPABASE_JWT_SECRET"] ?? "unused-by-the-cli"
-        let core = try CoreServices.live(environment: Environment(withSecret))
+        let core = try CoreServices.live(environment: environment, authenticator: .refusingAll)
         let logger = Logger.json(label: "userbuckets", environment: environment)
         guard let phone = core.normalizer.normalize(number) else {
             print(JSON.object(["input": .string(number), "error": .string("not a phone number")]).serialized())

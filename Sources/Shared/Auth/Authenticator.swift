@@ -35,13 +35,16 @@ public struct Authenticator: Sendable {
                 issuer: environment.get("SUPABASE_JWT_ISSUER")))
     }
 
+    /// Accepts no token at all: for tools that serve no requests.
+    public static let refusingAll = Authenticator(verifier: JWTVerifier(hmacSecret: nil, audiences: []))
+
     /// The verified caller; throws a 401 `ServiceError` with the gateway's body.
     public func authenticate(_ request: Request) throws(ServiceError) -> Caller {
         var token: String?
         if let authorization = request.header("authorization") {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw Self.invalid }
-            token = String(parts[1]).trimmingCharacters()
+            token = parts[1].trimmingSpaces()
         } else if let apikey = request.header("apikey"), apikey.split(separator: ".").count == 3 {
             // supabase-js sends a legacy JWT key in `apikey` and no Authorization without a session.
             token = apikey
@@ -78,11 +81,4 @@ public struct Authenticator: Sendable {
         body: .object(["code": .integer(401), "message": .string("Missing authorization header")]))
     static let invalid = ServiceError(
         .unauthorized, "Invalid JWT", body: .object(["code": .integer(401), "message": .string("Invalid JWT")]))
-}
-
-extension String {
-    /// The string without leading and trailing ASCII whitespace.
-    func trimmingCharacters() -> String {
-        Substring(self).trimmingSpaces()
-    }
 }

@@ -27,7 +27,9 @@ public struct CoreServices {
     /// - `GCS_BUCKET_PREFIX` (default `pacelane-whatsapp`);
     /// - `PHONE_DEFAULT_REGION` (default `BR`);
     /// - `SUPABASE_JWT_SECRET` (secret) and/or `SUPABASE_JWKS_FILE`, see `Authenticator`.
-    public static func live(environment: Environment) throws -> CoreServices {
+    /// - Parameter authenticator: nil reads the JWT settings from `environment`; the CLI, which
+    ///   verifies no tokens, passes `.refusingAll`.
+    public static func live(environment: Environment, authenticator: Authenticator? = nil) throws -> CoreServices {
         let connection = PostgresConnection(configuration: try .init(environment: environment))
         let storage: any ObjectStorage
         switch environment.get("STORAGE_BACKEND", default: "filesystem") {
@@ -41,6 +43,6 @@ public struct CoreServices {
             connection: connection, normalizer: PhoneNormalizer(environment: environment),
             directory: PostgresUserDirectory(connection: connection), mappings: PostgresBucketMappingStore(connection: connection),
             storage: storage, naming: try BucketNaming(environment: environment),
-            authenticator: try Authenticator(environment: environment))
+            authenticator: try authenticator ?? Authenticator(environment: environment))
     }
 }

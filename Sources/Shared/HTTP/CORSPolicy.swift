@@ -7,9 +7,13 @@ public struct CORSPolicy: Sendable {
 
     public static let allowedHeaders = "authorization, x-client-info, apikey, content-type, x-retry-count, x-request-id"
 
+    /// `allowedMethods` as the header value, joined once.
+    private let methodsHeader: String
+
     public init(allowedOrigins: [String] = ["*"], allowedMethods: [String]) {
         self.allowedOrigins = allowedOrigins.isEmpty ? ["*"] : allowedOrigins
         self.allowedMethods = allowedMethods
+        self.methodsHeader = allowedMethods.joined(separator: ", ")
     }
 
     /// Reads `CORS_ALLOWED_ORIGINS` (comma-separated, default `*`).
@@ -31,7 +35,7 @@ public struct CORSPolicy: Sendable {
             headers.append(("Vary", "Origin"))
         }
         headers.append(("Access-Control-Allow-Headers", Self.allowedHeaders))
-        headers.append(("Access-Control-Allow-Methods", allowedMethods.joined(separator: ", ")))
+        headers.append(("Access-Control-Allow-Methods", methodsHeader))
         return headers
     }
 
@@ -40,21 +44,5 @@ public struct CORSPolicy: Sendable {
         var response = Response.text("ok")
         response.headers.insert(contentsOf: headers(origin: origin), at: 0)
         return response
-    }
-}
-
-extension Substring {
-    /// The substring without leading and trailing spaces and tabs.
-    func trimmingSpaces() -> String {
-        let utf8 = self.utf8
-        var start = utf8.startIndex
-        var end = utf8.endIndex
-        while start < end, utf8[start] == 0x20 || utf8[start] == 0x09 { start = utf8.index(after: start) }
-        while end > start {
-            let before = utf8.index(before: end)
-            guard utf8[before] == 0x20 || utf8[before] == 0x09 else { break }
-            end = before
-        }
-        return String(self[start..<end])
     }
 }

@@ -31,10 +31,4 @@ public struct PostgresResult: Sendable {
 
     /// The first column of the first row.
     public var scalar: String? { rows.first?.first ?? nil }
-
-    /// The value of column `name` in row `row`.
-    public func value(_ row: Int, _ name: String) -> String? {
-        guard let column = columns.firstIndex(of: name) else { return nil }
-        return rows[row][column]
-    }
 }
