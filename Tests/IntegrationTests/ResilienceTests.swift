@@ -162,3 +162,35 @@ struct WorkerLifecycleTests {
         #expect(result.output.contains("GCS_BUCKET_PREFIX"))
     }
 }
+
+/// `UB_THREADS`: several serving threads in one worker, each with its own connection.
+@Suite(.enabled(if: Stack.isRunning), .serialized)
+struct ThreadedWorkerTests {
+    @Test func aThreadedWorkerServesConcurrentRequestsAndStops() throws {
+        let user = try Fixtures().user()
+        let body = #"{"action":"identify-and-ensure-bucket","userId":"\#(user)"}"#
+        let result = try Stack.shared.shell(
+            #"""
+            sock="$UB_STATE/run/threaded.sock"; log="$UB_STATE/log/threaded.log"; rm -f "$sock"
+            UB_THREADS=3 spawn-fcgi -n -s "$sock" -- "$UB_BIN/user-bucket-service" 2>"$log" &
+            pid=$!
+            for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.05; done
+            sleep 0.3
+            echo "threads=$(awk '/^Threads/ {print $2}' /proc/$pid/status)"
+            body='\#(body)'
+            for i in $(seq 6); do
+                ( REQUEST_METHOD=POST DOCUMENT_URI=/functions/v1/user-bucket-service CONTENT_TYPE=application/json \
+                  CONTENT_LENGTH=${#body} HTTP_AUTHORIZATION="Bearer \#(Tokens.serviceRole)" \
+                  cgi-fcgi -bind -connect "$sock" <<<"$body" | head -n 1 ) &
+            done
+            wait $(jobs -p | grep -v "^$pid$")
+            kill -TERM "$pid"
+            wait "$pid"
+            echo "exit=$?"
+            """#)
+        let threads = result.output.split(separator: "\n").first { $0.hasPrefix("threads=") }.flatMap { Int($0.dropFirst(8)) } ?? 0
+        #expect(threads >= 3)
+        #expect(result.output.components(separatedBy: "Status: 200 OK").count - 1 == 6, "\(result.output)")
+        #expect(result.output.contains("exit=0"))
+    }
+}
