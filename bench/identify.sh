@@ -4,6 +4,9 @@
 # mappings and buckets, warms up, runs wrk at 64 connections for 10 s, and prints req/s, p50,
 # p99, errors and the RSS of every worker. UB_WORKERS (default 4) and UB_THREADS set the pool;
 # UB_BENCH_RESPONDER swaps in another user-bucket-service binary (bench/baseline.sh uses it).
+# UB_BENCH_CALLGRIND=FILE runs one worker under valgrind's callgrind instead and prints the
+# instructions it spends per request (repeatable, unlike req/s); open FILE with callgrind_annotate.
+# Both together profile the other binary.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -13,13 +16,20 @@ users=${UB_BENCH_USERS:-100000}
 
 "$root/scripts/install-deps.sh"
 swift build -c release >/dev/null
+bin=$(swift build -c release --show-bin-path)
+if [ -n "${UB_BENCH_CALLGRIND:-}" ]; then
+    command -v valgrind >/dev/null || apt-get install -y -qq valgrind >/dev/null
+    export UB_CALLGRIND_OUT="$UB_BENCH_CALLGRIND" UB_CALLGRIND_BIN="${UB_BENCH_RESPONDER:-$bin/user-bucket-service}"
+    export UB_WORKERS=1 UB_BENCH_RESPONDER="$root/bench/callgrind-worker.sh"
+    rm -f "$UB_BENCH_CALLGRIND"
+fi
 "$root/scripts/stack.sh" stop "$state" 2>/dev/null || true
 rm -rf "$state"
 trap '"$root/scripts/stack.sh" stop "$state"' EXIT
 # Stop the stack on Ctrl-C and SIGTERM too (bash runs EXIT traps only on a normal exit).
 trap 'exit 130' INT TERM
 LOG_LEVEL=${LOG_LEVEL:-warning} UB_WORKERS=${UB_WORKERS:-4} \
-    "$root/scripts/stack.sh" start "$state" "$port" "$(swift build -c release --show-bin-path)"
+    "$root/scripts/stack.sh" start "$state" "$port" "$bin"
 if [ -n "${UB_BENCH_RESPONDER:-}" ]; then
     # Replace the pool's workers: stop it and start the same socket with the other binary.
     pid=$(cat "$state/run/user-bucket-service.pid")
@@ -51,7 +61,26 @@ export UB_TOKEN=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1
 export UB_BENCH_USERS=$users
 url="http://127.0.0.1:$port"
 wrk -t 2 -c 64 -d 3s -s bench/identify.lua "$url" >/dev/null
+if [ -n "${UB_BENCH_CALLGRIND:-}" ]; then
+    callgrind_control -z >/dev/null 2>&1
+    out=$(wrk -t 1 -c 4 -d 10s -s bench/identify.lua "$url")
+    callgrind_control -d >/dev/null 2>&1
+    sleep 1
+    requests=$(echo "$out" | awk '/requests in/ {print $1}')
+    dump=$(ls "$UB_BENCH_CALLGRIND".* | tail -n 1)
+    total=$(callgrind_annotate "$dump" | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
+    echo "$requests requests, $((total / requests)) instructions per request in the worker ($dump)"
+    exit 0
+fi
+# CPU ticks (user, system) of the user-bucket-service workers, to print the CPU per request.
+pool=$(cat "$state/run/user-bucket-service.pid")
+worker_ticks() {
+    for child in $(cat "/proc/$pool/task/$pool/children"); do awk '{print $14, $15}' "/proc/$child/stat"; done |
+        awk '{u += $1; s += $2} END {print u, s}'
+}
+before=$(worker_ticks)
 out=$(wrk -t 2 -c 64 -d 10s --latency -s bench/identify.lua "$url")
+after=$(worker_ticks)
 echo "$out"
 
 rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
@@ -67,3 +96,7 @@ done
 echo
 echo "identify-and-ensure-bucket: ${rps} req/s, p50 ${p50}, p99 ${p99}, errors: ${errors:-none}"
 echo "worker RSS: $rss"
+requests=$(echo "$out" | awk '/requests in/ {print $1}')
+hz=$(getconf CLK_TCK)
+echo "$before $after" | awk -v n="$requests" -v hz="$hz" '{
+    printf "worker CPU per request: %.1f us user, %.1f us system\n", ($3 - $1) / hz / n * 1e6, ($4 - $2) / hz / n * 1e6 }'

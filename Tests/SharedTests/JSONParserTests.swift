@@ -19,6 +19,15 @@ import Testing
 
     @Test func rejectsInvalidUTF8() {
         #expect(throws: JSONParser.Error.self) { try JSONParser.parse([0x22, 0xff, 0xfe, 0x22]) }
+        // A truncated sequence before an escape: the escape's bytes cannot complete it.
+        #expect(throws: JSONParser.Error.self) { try JSONParser.parse([0x22, 0xC3, 0x5C, 0x6E, 0x22]) }
+        #expect(throws: JSONParser.Error.self) { try JSONParser.parse(Array(#""\#u{E9}"#.utf8.prefix(2)) + Array(#"\u00a9""#.utf8)) }
+    }
+
+    @Test func decodesEscapesBetweenRawRuns() throws {
+        let value = try JSONParser.parse(#""caf\u00e9 \"ok\" \\ \/ \b\f\n\r\t é \ud83d\ude00 end""#)
+        #expect(value == .string("café \"ok\" \\ / \u{08}\u{0C}\n\r\t é 😀 end"))
+        #expect(try JSONParser.parse(#"{"k\u0065y":"v"}"#)["key"] == .string("v"))
     }
 
     @Test func rejectsDeepNesting() {
@@ -30,5 +39,8 @@ import Testing
 
     @Test func escapesControlCharactersOnOutput() {
         #expect(JSON.string("a\u{01}\n\u{2028}").serialized() == #""a\u0001\n\u2028""#)
+        // Other characters that start with byte 0xE2 pass through.
+        #expect(JSON.string("€ \u{2029}\"\\\u{1F}x").serialized() == #""€ \u2029\"\\\u001fx""#)
+        #expect(JSON.string("\u{E2}").serialized() == "\"\u{E2}\"")
     }
 }

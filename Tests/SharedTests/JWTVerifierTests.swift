@@ -1,5 +1,6 @@
-import Shared
 import Testing
+
+@testable import Shared
 
 @Suite struct JWTVerifierTests {
     let vectors = try! FixtureFiles.shared("supabase/jwt_test_vectors.json")
@@ -106,5 +107,15 @@ import Testing
         #expect(throws: ServiceError.self) { try Authenticator.refusingAll.authenticate(refusing) }
         let anon = Request(method: "POST", path: "/", headers: ["authorization": "Bearer " + token("legacy_demo_anon_key")])
         #expect(throws: ServiceError.self) { try authenticator.authenticateUserData(anon) }
+    }
+
+    @Test func bearerSchemeIsReadInAnyCase() {
+        #expect(Authenticator.bearerCredentials("Bearer abc") == "abc")
+        #expect(Authenticator.bearerCredentials("bEaReR  abc ") == "abc")
+        #expect(Authenticator.bearerCredentials("Bearer") == nil)
+        #expect(Authenticator.bearerCredentials("Bearer\u{0}abc") == nil)
+        #expect(Authenticator.bearerCredentials("Basic dXNlcjpwYXNz") == nil)
+        #expect(Authenticator.bearerCredentials("Bearer ") == nil)
+        #expect(Authenticator.bearerCredentials("Bearer   ") == "")
     }
 }

@@ -30,4 +30,21 @@ import Testing
         #expect(RequestID.accepting(String(repeating: "a", count: 65)).count == 16)
         #expect(RequestID.accepting(nil).count == 16)
     }
+
+    @Test func madeRequestIDsAreDistinctHex() {
+        let ids = (0..<10_000).map { _ in RequestID.make() }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.utf8.count == 16 && $0.utf8.allSatisfy { "0123456789abcdef".utf8.contains($0) } })
+    }
+
+    @Test func headerNamesMatchInAnyCase() {
+        let request = Request(method: "POST", path: "/", headers: ["X-Request-Id": "a", "authorization": "b"])
+        #expect(request.header("x-request-id") == "a")
+        #expect(request.header("Authorization") == "b")
+        #expect(request.header("authorizatio") == nil)
+        var response = Response.text("x")
+        response.setHeader("content-type", "text/html")
+        #expect(response.headers.filter { $0.isNamed("Content-Type") }.count == 1)
+        #expect(response.header("CONTENT-TYPE") == "text/html")
+    }
 }

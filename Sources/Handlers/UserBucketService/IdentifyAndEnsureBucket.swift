@@ -11,7 +11,7 @@ struct IdentifyAndEnsureBucket {
         let contactID = try body.optionalString("contactId").flatMap { $0.isEmpty ? nil : $0 }
         let userIDText = try body.optionalString("userId").flatMap { $0.isEmpty ? nil : $0 }
 
-        var data = JSONObject()
+        var data = JSONObject(capacity: 8)
         let ensured: BucketProvisioner.Ensured
         var normalized: JSON?
         var finalContactID = contactID
@@ -38,7 +38,7 @@ struct IdentifyAndEnsureBucket {
             let number = whatsappNumber.flatMap { $0.isEmpty ? nil : core.normalizer.normalize($0) }
             if hasNumber { normalized = number.map { .string($0.e164) } ?? .null }
             let identification = try core.identifier.identify(number: number, contactID: contactID, logger: context.logger)
-            context.logger.info("identification", metadata: [LogKey.outcome: .string(identification.outcome)])
+            context.log(.info, "identification", metadata: [LogKey.outcome: .string(identification.outcome)])
             if let candidate = identification.candidate {
                 ensured = try core.provisioner.ensureUserBucket(candidate.userID, knownBucket: candidate.bucket)
                 data["userId"] = .string(candidate.userID.value)
@@ -58,7 +58,7 @@ struct IdentifyAndEnsureBucket {
         if body.contains("whatsappNumber") { data["whatsappNumber"] = body["whatsappNumber"] }
         if let normalized { data["normalizedNumber"] = normalized }
         if ensured.isNew {
-            context.logger.info("bucket created", metadata: [LogKey.bucket: .string(ensured.name.value)])
+            context.log(.info, "bucket created", metadata: [LogKey.bucket: .string(ensured.name.value)])
         }
         return .json(.object(["success": .bool(true), "data": .object(data)]))
     }

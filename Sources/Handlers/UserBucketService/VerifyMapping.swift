@@ -7,7 +7,7 @@ struct VerifyMapping {
 
     func run(_ body: JSONObject, caller: Caller) throws -> Response {
         guard caller == .serviceRole else { throw ServiceError.notAllowed(caller, "verify-mapping needs the service role") }
-        var data = JSONObject()
+        var data = JSONObject(capacity: 8)
         var conflicts: [JSON] = []
         let userID: UserID
         if let text = try body.optionalString("userId") {

@@ -42,9 +42,8 @@ public struct Authenticator: Sendable {
     public func authenticate(_ request: Request) throws(ServiceError) -> Caller {
         var token: String?
         if let authorization = request.header("authorization") {
-            let parts = authorization.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw Self.invalid }
-            token = parts[1].trimmingSpaces()
+            guard let credentials = Self.bearerCredentials(authorization) else { throw Self.invalid }
+            token = credentials
         } else if let apikey = request.header("apikey"), apikey.split(separator: ".").count == 3 {
             // supabase-js sends a legacy JWT key in `apikey` and no Authorization without a session.
             token = apikey
@@ -61,6 +60,16 @@ public struct Authenticator: Sendable {
                 .unauthorized, "Invalid JWT", body: .object(["code": .integer(401), "message": .string("Invalid JWT")]),
                 underlying: error)
         }
+    }
+
+    /// The token of `Bearer <token>` (scheme in any case), or nil for another scheme.
+    static func bearerCredentials(_ authorization: String) -> String? {
+        let scheme = "bearer "
+        let utf8 = authorization.utf8
+        guard utf8.count > scheme.utf8.count,
+            zip(utf8, scheme.utf8).allSatisfy({ $1 == 0x20 ? $0 == 0x20 : $0 | 0x20 == $1 })
+        else { return nil }
+        return authorization.dropFirst(scheme.utf8.count).trimmingSpaces()
     }
 
     /// A verified caller that is not anonymous: anon gets 401 on anything touching user data.

@@ -14,31 +14,41 @@ struct CGIParameters {
     var contentLength = 0
     var remoteAddress = ""
     /// `HTTP_X_REQUEST_ID` → `x-request-id`; `CONTENT_TYPE` → `content-type`.
-    var headers: [String: String] = [:]
+    var headers: [HTTPHeader] = []
 
     init(envp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
         guard var cursor = envp else { return }
+        headers.reserveCapacity(16)
         var documentURI: String?
         var requestURI: String?
         while let entry = cursor.pointee {
             cursor += 1
-            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: strlen(entry))
-            guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
-            let name = UnsafeBufferPointer(rebasing: bytes[..<equals])
-            let value = UnsafeBufferPointer(rebasing: bytes[(equals + 1)...])
-            if name.starts(with: Self.httpPrefix) {
-                headers[Self.headerName(UnsafeBufferPointer(rebasing: name[5...]))] = String(decoding: value, as: UTF8.self)
-                continue
-            }
-            switch name.count {
-            case 14 where name.elementsEqual(Self.requestMethod): method = String(decoding: value, as: UTF8.self)
-            case 12 where name.elementsEqual(Self.documentURI): documentURI = String(decoding: value, as: UTF8.self)
-            case 11 where name.elementsEqual(Self.requestURI): requestURI = String(decoding: value, as: UTF8.self)
-            case 12 where name.elementsEqual(Self.queryString): query = String(decoding: value, as: UTF8.self)
-            case 14 where name.elementsEqual(Self.contentLengthName): contentLength = Self.integer(value) ?? 0
-            case 12 where name.elementsEqual(Self.contentType): headers["content-type"] = String(decoding: value, as: UTF8.self)
-            case 11 where name.elementsEqual(Self.remoteAddr): remoteAddress = String(decoding: value, as: UTF8.self)
-            default: break
+            let length = strlen(entry)
+            guard let equalsPointer = memchr(entry, Int32(UInt8(ascii: "=")), length) else { continue }
+            let nameCount = UnsafeRawPointer(equalsPointer) - UnsafeRawPointer(entry)
+            let name = UnsafeRawBufferPointer(start: entry, count: nameCount)
+            let value = UnsafeBufferPointer(
+                start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self) + nameCount + 1,
+                count: length - nameCount - 1)
+            if Self.matches(name, "HTTP_CONTENT_TYPE") || Self.matches(name, "HTTP_CONTENT_LENGTH") {
+                continue  // the same as CONTENT_TYPE and CONTENT_LENGTH below
+            } else if Self.matches(name, "HTTP_", prefix: true) {
+                headers.append(
+                    HTTPHeader(Self.headerName(UnsafeRawBufferPointer(rebasing: name[5...])), String(decoding: value, as: UTF8.self)))
+            } else if Self.matches(name, "REQUEST_METHOD") {
+                method = String(decoding: value, as: UTF8.self)
+            } else if Self.matches(name, "DOCUMENT_URI") {
+                documentURI = String(decoding: value, as: UTF8.self)
+            } else if Self.matches(name, "REQUEST_URI") {
+                requestURI = String(decoding: value, as: UTF8.self)
+            } else if Self.matches(name, "QUERY_STRING") {
+                query = String(decoding: value, as: UTF8.self)
+            } else if Self.matches(name, "CONTENT_LENGTH") {
+                contentLength = Self.integer(value) ?? 0
+            } else if Self.matches(name, "CONTENT_TYPE") {
+                headers.append(HTTPHeader("content-type", String(decoding: value, as: UTF8.self)))
+            } else if Self.matches(name, "REMOTE_ADDR") {
+                remoteAddress = String(decoding: value, as: UTF8.self)
             }
         }
         if let documentURI {
@@ -48,17 +58,20 @@ struct CGIParameters {
         }
     }
 
-    private static let httpPrefix = Array("HTTP_".utf8)
-    private static let requestMethod = Array("REQUEST_METHOD".utf8)
-    private static let documentURI = Array("DOCUMENT_URI".utf8)
-    private static let requestURI = Array("REQUEST_URI".utf8)
-    private static let queryString = Array("QUERY_STRING".utf8)
-    private static let contentLengthName = Array("CONTENT_LENGTH".utf8)
-    private static let contentType = Array("CONTENT_TYPE".utf8)
-    private static let remoteAddr = Array("REMOTE_ADDR".utf8)
+    /// The value of a header by its lowercased name.
+    func header(_ name: String) -> String? {
+        headers.first { $0.name == name }?.value
+    }
+
+    /// Whether `name` is `expected` (or starts with it, for a prefix), compared as bytes.
+    private static func matches(_ name: UnsafeRawBufferPointer, _ expected: StaticString, prefix: Bool = false) -> Bool {
+        let count = expected.utf8CodeUnitCount
+        guard prefix ? name.count >= count : name.count == count else { return false }
+        return memcmp(name.baseAddress!, expected.utf8Start, count) == 0
+    }
 
     /// `X_REQUEST_ID` → `x-request-id`.
-    private static func headerName(_ cgiName: UnsafeBufferPointer<UInt8>) -> String {
+    private static func headerName(_ cgiName: UnsafeRawBufferPointer) -> String {
         String(unsafeUninitializedCapacity: cgiName.count) { buffer in
             for (index, byte) in cgiName.enumerated() {
                 switch byte {

@@ -108,9 +108,9 @@ public final class FastCGIServer {
     private func respond(to fcgi: UnsafeMutablePointer<FCGX_Request>, handler: any RequestHandler) -> Response {
         let started = Self.monotonicNanoseconds()
         let parameters = CGIParameters(envp: fcgi.pointee.envp)
-        let requestID = RequestID.accepting(parameters.headers["x-request-id"])
+        let requestID = RequestID.accepting(parameters.header("x-request-id"))
         let context = RequestContext(requestID: requestID, logger: logger)
-        let origin = parameters.headers["origin"]
+        let origin = parameters.header("origin")
         var response: Response
         var outcome = "ok"
         if parameters.method == "OPTIONS" {
@@ -138,8 +138,8 @@ public final class FastCGIServer {
         }
         response.setHeader("X-Request-Id", requestID)
         let elapsedMs = Double(Self.monotonicNanoseconds() - started) / 1_000_000
-        context.logger.info(
-            "request",
+        context.log(
+            .info, "request",
             metadata: [
                 LogKey.function: .string(handler.functionName),
                 LogKey.method: .string(parameters.method),
@@ -191,17 +191,23 @@ public final class FastCGIServer {
         }
     }
 
+    /// Head and body go to libfcgi's buffer separately: no copy of the body into one array.
     private func write(_ response: Response, to fcgi: UnsafeMutablePointer<FCGX_Request>) {
-        let bytes = response.cgiEncoded()
+        if put(response.cgiHead(), to: fcgi) { _ = put(response.body, to: fcgi) }
+    }
+
+    /// False when the client went away (nothing more to do).
+    private func put(_ bytes: [UInt8], to fcgi: UnsafeMutablePointer<FCGX_Request>) -> Bool {
         bytes.withUnsafeBytes { buffer in
             var offset = 0
-            let base = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
-            while offset < bytes.count {
-                let chunk = min(bytes.count - offset, Int(Int32.max))
-                let written = FCGX_PutStr(base + offset, Int32(chunk), fcgi.pointee.out)
-                if written < 0 { return }  // the client went away; nothing more to do
+            while offset < buffer.count {
+                let chunk = min(buffer.count - offset, Int(Int32.max))
+                let written = FCGX_PutStr(
+                    buffer.baseAddress!.assumingMemoryBound(to: CChar.self) + offset, Int32(chunk), fcgi.pointee.out)
+                if written < 0 { return false }
                 offset += Int(written)
             }
+            return true
         }
     }
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Request ids: an incoming `X-Request-Id` when it is sane, otherwise 16 random hex digits.
 enum RequestID {
     /// Keeps `incoming` when it is 1–64 characters of `[A-Za-z0-9._-]`; else makes a new id.
@@ -10,12 +12,21 @@ enum RequestID {
         return make()
     }
 
+    /// Ids need to be unique, not secret: a SplitMix64 sequence from one random seed per
+    /// process (no getrandom(2) per request).
     static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let value = generator.next() as UInt64
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        var z = state.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 16) { buffer in
+            for index in 0..<16 { buffer[index] = digits.utf8Start[Int((z >> (60 - 4 * UInt64(index))) & 0xF)] }
+            return 16
+        }
     }
+
+    private static let state = Atomic<UInt64>(UInt64.random(in: .min ... .max))
 
     private static func isSafe(_ byte: UInt8) -> Bool {
         switch byte {

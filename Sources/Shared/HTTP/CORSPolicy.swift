@@ -24,18 +24,19 @@ public struct CORSPolicy: Sendable {
     }
 
     /// The headers for a response to a request from `origin`.
-    public func headers(origin: String?) -> [(name: String, value: String)] {
-        var headers: [(name: String, value: String)] = []
+    public func headers(origin: String?) -> [HTTPHeader] {
+        var headers: [HTTPHeader] = []
+        headers.reserveCapacity(4)
         if allowedOrigins.contains("*") {
-            headers.append(("Access-Control-Allow-Origin", "*"))
+            headers.append(HTTPHeader("Access-Control-Allow-Origin", "*"))
         } else if let origin, allowedOrigins.contains(origin) {
-            headers.append(("Access-Control-Allow-Origin", origin))
-            headers.append(("Vary", "Origin"))
+            headers.append(HTTPHeader("Access-Control-Allow-Origin", origin))
+            headers.append(HTTPHeader("Vary", "Origin"))
         } else {
-            headers.append(("Vary", "Origin"))
+            headers.append(HTTPHeader("Vary", "Origin"))
         }
-        headers.append(("Access-Control-Allow-Headers", Self.allowedHeaders))
-        headers.append(("Access-Control-Allow-Methods", methodsHeader))
+        headers.append(HTTPHeader("Access-Control-Allow-Headers", Self.allowedHeaders))
+        headers.append(HTTPHeader("Access-Control-Allow-Methods", methodsHeader))
         return headers
     }
 

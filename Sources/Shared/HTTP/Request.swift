@@ -5,13 +5,14 @@ public struct Request: Sendable {
     public var path: String
     /// The raw query string, without `?`.
     public var query: String
-    /// Header values by lowercased name (`authorization`, `content-type`, `x-request-id`).
-    public var headers: [String: String]
+    /// Headers in the order they came, names lowercased (`authorization`, `content-type`).
+    /// A list, not a dictionary: a request has about ten, and a scan is cheaper than hashing.
+    public var headers: [HTTPHeader]
     public var body: [UInt8]
     public var remoteAddress: String
 
     public init(
-        method: String, path: String, query: String = "", headers: [String: String] = [:],
+        method: String, path: String, query: String = "", headers: [HTTPHeader],
         body: [UInt8] = [], remoteAddress: String = ""
     ) {
         self.method = method
@@ -22,9 +23,20 @@ public struct Request: Sendable {
         self.remoteAddress = remoteAddress
     }
 
+    /// A request with headers given by name (any case).
+    public init(
+        method: String, path: String, query: String = "", headers: [String: String] = [:],
+        body: [UInt8] = [], remoteAddress: String = ""
+    ) {
+        self.init(
+            method: method, path: path, query: query,
+            headers: headers.map { HTTPHeader($0.key.lowercased(), $0.value) }, body: body,
+            remoteAddress: remoteAddress)
+    }
+
     /// The value of a header; `name` is matched case-insensitively.
     public func header(_ name: String) -> String? {
-        headers[name.lowercased()]
+        headers.first { $0.isNamed(name) }?.value
     }
 
     /// The body parsed as JSON; throws a 400 `ServiceError` that says what is wrong.

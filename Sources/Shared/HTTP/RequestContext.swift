@@ -17,4 +17,14 @@ public struct RequestContext: Sendable {
         logger[metadataKey: LogKey.requestID] = .string(requestID)
         return logger
     }
+
+    /// Logs through `logger` when `level` is enabled; below it, nothing is built at all (the
+    /// request's logger costs more than a whole lookup).
+    public func log(
+        _ level: Logger.Level, _ message: @autoclosure () -> Logger.Message,
+        metadata: @autoclosure () -> Logger.Metadata? = nil
+    ) {
+        guard baseLogger.logLevel <= level else { return }
+        logger.log(level: level, message(), metadata: metadata())
+    }
 }

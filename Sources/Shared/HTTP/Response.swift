@@ -1,10 +1,10 @@
 /// An outbound HTTP response: status, headers in order, body bytes.
 public struct Response: Sendable {
     public var status: HTTPStatus
-    public var headers: [(name: String, value: String)]
+    public var headers: [HTTPHeader]
     public var body: [UInt8]
 
-    public init(status: HTTPStatus, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    public init(status: HTTPStatus, headers: [HTTPHeader] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -12,44 +12,61 @@ public struct Response: Sendable {
 
     /// A JSON response with `Content-Type: application/json`.
     public static func json(_ value: JSON, status: HTTPStatus = .ok) -> Response {
-        Response(
-            status: status, headers: [("Content-Type", "application/json")], body: value.serializedBytes())
+        Response(status: status, headers: headers("application/json"), body: value.serializedBytes())
     }
 
     /// A plain-text response.
     public static func text(_ text: String, status: HTTPStatus = .ok) -> Response {
-        Response(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array(text.utf8))
+        Response(status: status, headers: headers("text/plain; charset=utf-8"), body: Array(text.utf8))
+    }
+
+    /// A `Content-Type` header in an array with room for the CORS and request-id headers the
+    /// server adds to every response.
+    private static func headers(_ contentType: String) -> [HTTPHeader] {
+        var headers: [HTTPHeader] = []
+        headers.reserveCapacity(8)
+        headers.append(HTTPHeader("Content-Type", contentType))
+        return headers
     }
 
     /// The value of the first header called `name` (case-insensitive).
     public func header(_ name: String) -> String? {
-        let wanted = name.lowercased()
-        return headers.first { $0.name.lowercased() == wanted }?.value
+        headers.first { $0.isNamed(name) }?.value
     }
 
     /// Adds a header, replacing any header of the same name.
     public mutating func setHeader(_ name: String, _ value: String) {
-        let wanted = name.lowercased()
-        headers.removeAll { $0.name.lowercased() == wanted }
-        headers.append((name, value))
+        headers.removeAll { $0.isNamed(name) }
+        headers.append(HTTPHeader(name, value))
     }
 
     /// The CGI form FastCGI expects on stdout: `Status:` line, headers, blank line, body.
     public func cgiEncoded() -> [UInt8] {
-        var head = "Status: \(status.code) \(status.reason)\r\n"
-        for (name, value) in headers {
-            head += "\(name): \(Self.sanitizeHeaderValue(value))\r\n"
-        }
-        head += "Content-Length: \(body.count)\r\n\r\n"
-        var bytes = Array(head.utf8)
-        bytes.append(contentsOf: body)
-        return bytes
+        cgiHead() + body
     }
 
-    /// Header values never carry CR or LF: a value from input cannot split the response.
-    private static func sanitizeHeaderValue(_ value: String) -> String {
-        // Bytes, not Characters: "\r\n" is one Character and would slip past a Character test.
-        guard value.utf8.contains(where: { $0 == 13 || $0 == 10 }) else { return value }
-        return String(decoding: value.utf8.map { $0 == 13 || $0 == 10 ? 32 : $0 }, as: UTF8.self)
+    /// The CGI form without the body: `Status:` line, headers, `Content-Length`, blank line.
+    public func cgiHead() -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1024)
+        bytes.appendUTF8("Status: ")
+        bytes.appendUTF8(String(status.code))  // a small string: no allocation
+        bytes.append(UInt8(ascii: " "))
+        bytes.appendUTF8(status.reason)
+        bytes.appendUTF8("\r\n")
+        for header in headers {
+            bytes.appendUTF8(header.name)
+            bytes.appendUTF8(": ")
+            let valueStart = bytes.count
+            bytes.appendUTF8(header.value)
+            // Values never carry CR or LF: a value from input cannot split the response.
+            // Bytes, not Characters: "\r\n" is one Character and would slip past a Character test.
+            for index in valueStart..<bytes.count where bytes[index] == 13 || bytes[index] == 10 { bytes[index] = 32 }
+            bytes.appendUTF8("\r\n")
+        }
+        bytes.appendUTF8("Content-Length: ")
+        bytes.appendUTF8(String(body.count))
+        bytes.appendUTF8("\r\n\r\n")
+        return bytes
     }
 }

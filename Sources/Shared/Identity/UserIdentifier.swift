@@ -43,10 +43,10 @@ public struct UserIdentifier {
     ///   - number: the normalized number, or nil when there is none.
     ///   - contactID: the request's contact id, for the meeting-notes step and the mapping's
     ///     Chatwoot ids (`contact_<contact>_account_<account>`).
-    public func identify(number: PhoneNumber?, contactID: String?, logger: Logger) throws(ServiceError) -> Identification {
+    public func identify(number: PhoneNumber?, contactID: String?, logger: @autoclosure () -> Logger) throws(ServiceError) -> Identification {
         let result = try ServiceError.catching { try search(number: number, contactID: contactID) }
         if case .ambiguous(let step) = result {
-            logger.warning(
+            logger().warning(
                 "ambiguous phone number", metadata: [LogKey.step: .string(step.rawValue), LogKey.phone: "\(number?.masked ?? "-")"])
         }
         return result

@@ -16,7 +16,7 @@ public enum JSON: Sendable, Equatable {
 
     /// An object from key-value pairs, in order; a nil value leaves the key out.
     public static func object(_ pairs: KeyValuePairs<String, JSON?>) -> JSON {
-        var object = JSONObject()
+        var object = JSONObject(capacity: pairs.count)
         for (key, value) in pairs {
             if let value { object[key] = value }
         }
@@ -82,9 +82,21 @@ public enum JSON: Sendable, Equatable {
 
 /// A JSON object: keys in insertion order, unique.
 public struct JSONObject: Sendable, Equatable {
-    public private(set) var entries: [(key: String, value: JSON)] = []
+    /// One key and its value. A struct, not a tuple: arrays of tuples cost a runtime metadata
+    /// lookup on every use.
+    public struct Entry: Sendable, Equatable {
+        public var key: String
+        public var value: JSON
+    }
+
+    public private(set) var entries: [Entry] = []
 
     public init() {}
+
+    /// An empty object with room for `capacity` keys (growing an array reallocates).
+    public init(capacity: Int) {
+        entries.reserveCapacity(capacity)
+    }
 
     public subscript(key: String) -> JSON? {
         get { entries.first { $0.key == key }?.value }
@@ -92,7 +104,7 @@ public struct JSONObject: Sendable, Equatable {
             if let index = entries.firstIndex(where: { $0.key == key }) {
                 if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
             } else if let newValue {
-                entries.append((key, newValue))
+                entries.append(Entry(key: key, value: newValue))
             }
         }
     }
@@ -100,10 +112,5 @@ public struct JSONObject: Sendable, Equatable {
     /// Whether the key is present (a `null` value counts as present).
     public func contains(_ key: String) -> Bool {
         entries.contains { $0.key == key }
-    }
-
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.entries.count == rhs.entries.count
-            && zip(lhs.entries, rhs.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
 }

@@ -78,7 +78,7 @@ public struct JSONParser {
     private mutating func parseObject(depth: Int) throws(Error) -> JSON {
         if depth > limits.maxDepth { throw error("nesting deeper than \(limits.maxDepth)") }
         index += 1
-        var object = JSONObject()
+        var object = JSONObject(capacity: 8)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -159,66 +159,82 @@ public struct JSONParser {
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
+    /// Strings without escapes (nearly all of them) are validated and copied in one step;
+    /// escapes are decoded into UTF-8 bytes that are validated once at the end.
     private mutating func parseString() throws(Error) -> String {
         index += 1
-        var scalars = String.UnicodeScalarView()
-        var runStart = index
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let text = try decode(bytes[start..<index], at: start)
+                index += 1
+                return text
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw error("control character in string") }
+            index += 1
+        }
+        var utf8 = Array(bytes[start..<index])
         while true {
             guard index < bytes.count else { throw error("unterminated string") }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                try appendRun(from: runStart, to: index, into: &scalars)
                 index += 1
-                return String(scalars)
+                return try decode(utf8[...], at: start)
             } else if byte == UInt8(ascii: "\\") {
-                try appendRun(from: runStart, to: index, into: &scalars)
                 index += 1
-                try parseEscape(into: &scalars)
-                runStart = index
+                try parseEscape(into: &utf8)
             } else if byte < 0x20 {
                 throw error("control character in string")
             } else {
+                utf8.append(byte)
                 index += 1
             }
         }
     }
 
-    private func appendRun(from start: Int, to end: Int, into scalars: inout String.UnicodeScalarView) throws(Error) {
-        guard start < end else { return }
-        guard let text = String(validating: bytes[start..<end], as: UTF8.self) else {
-            throw Error(message: "invalid UTF-8 in string", offset: start)
+    /// An escape's scalar is appended as UTF-8, which never starts with a continuation byte, so
+    /// it cannot complete a truncated sequence from the raw bytes before it.
+    private func decode(_ utf8: ArraySlice<UInt8>, at offset: Int) throws(Error) -> String {
+        let text: String? = utf8.withUnsafeBufferPointer { buffer in
+            // ASCII (nearly every key and value) needs no validation; `String(validating:)`
+            // costs about a thousand instructions even for a short string.
+            var ascii: UInt8 = 0
+            for byte in buffer { ascii |= byte }
+            if ascii < 0x80 { return String(decoding: buffer, as: UTF8.self) }
+            return String(validating: buffer, as: UTF8.self)
         }
-        scalars.append(contentsOf: text.unicodeScalars)
+        guard let text else { throw Error(message: "invalid UTF-8 in string", offset: offset) }
+        return text
     }
 
-    private mutating func parseEscape(into scalars: inout String.UnicodeScalarView) throws(Error) {
+    private mutating func parseEscape(into utf8: inout [UInt8]) throws(Error) {
         guard index < bytes.count else { throw error("unterminated escape") }
         let byte = bytes[index]
         index += 1
         switch byte {
-        case UInt8(ascii: "\""): scalars.append("\"")
-        case UInt8(ascii: "\\"): scalars.append("\\")
-        case UInt8(ascii: "/"): scalars.append("/")
-        case UInt8(ascii: "b"): scalars.append("\u{08}")
-        case UInt8(ascii: "f"): scalars.append("\u{0C}")
-        case UInt8(ascii: "n"): scalars.append("\n")
-        case UInt8(ascii: "r"): scalars.append("\r")
-        case UInt8(ascii: "t"): scalars.append("\t")
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(byte)
+        case UInt8(ascii: "b"): utf8.append(0x08)
+        case UInt8(ascii: "f"): utf8.append(0x0C)
+        case UInt8(ascii: "n"): utf8.append(0x0A)
+        case UInt8(ascii: "r"): utf8.append(0x0D)
+        case UInt8(ascii: "t"): utf8.append(0x09)
         case UInt8(ascii: "u"):
             let first = try parseHex4()
+            let value: UInt32
             if (0xD800...0xDBFF).contains(first) {
                 guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
                 else { throw error("unpaired surrogate") }
                 index += 2
                 let second = try parseHex4()
                 guard (0xDC00...0xDFFF).contains(second) else { throw error("unpaired surrogate") }
-                let value = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
-                guard let scalar = Unicode.Scalar(value) else { throw error("invalid escape") }
-                scalars.append(scalar)
+                value = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
             } else {
-                guard let scalar = Unicode.Scalar(first) else { throw error("unpaired surrogate") }
-                scalars.append(scalar)
+                value = first
             }
+            guard let scalar = Unicode.Scalar(value) else { throw error("unpaired surrogate") }
+            UTF8.encode(scalar) { utf8.append($0) }
         default: throw error("invalid escape")
         }
     }

@@ -38,10 +38,10 @@ enum BrazilianFastPath {
         guard let d1 = digit(first), let d2 = digit(second) else { return false }
         switch d1 {
         case 1, 4, 6, 8, 9: return d2 >= 1
-        case 2: return [1, 2, 4, 7, 8].contains(d2)
-        case 3: return [1, 2, 3, 4, 5, 7, 8].contains(d2)
-        case 5: return [1, 3, 4, 5].contains(d2)
-        case 7: return [1, 3, 4, 5, 7, 9].contains(d2)
+        case 2: return d2 == 1 || d2 == 2 || d2 == 4 || d2 == 7 || d2 == 8
+        case 3: return d2 >= 1 && d2 <= 8 && d2 != 6
+        case 5: return d2 == 1 || d2 == 3 || d2 == 4 || d2 == 5
+        case 7: return d2 == 1 || d2 == 3 || d2 == 4 || d2 == 5 || d2 == 7 || d2 == 9
         default: return false
         }
     }

@@ -63,29 +63,52 @@ public struct PhoneNormalizer: Sendable {
     /// Digits and whether a `+` led them, after removing prefixes, JID suffixes and separators;
     /// nil for anything that cannot be a number.
     static func extractDialString(_ input: String) -> (digits: String, hasPlus: Bool)? {
-        // Unicode scalars, not Characters: this runs on every request and grapheme breaking
-        // costs more than the whole rest of it.
-        var scalars = Substring(input).unicodeScalars[...]
-        while let first = scalars.first, first.properties.isWhitespace { scalars = scalars.dropFirst() }
-        while let last = scalars.last, last.properties.isWhitespace { scalars = scalars.dropLast() }
-        for prefix in ["whatsapp:", "tel:", "wa:"] where Self.hasPrefixIgnoringCase(scalars, prefix) {
-            scalars = scalars.dropFirst(prefix.unicodeScalars.count)
-            break
+        // Unicode scalars with integer indices, not Characters or String indices: this runs on
+        // every request, and grapheme breaking or index validation cost more than the rest of
+        // it. ASCII input (nearly all) is read straight from its UTF-8 bytes.
+        var input = input
+        if let ascii = input.withUTF8({ utf8 in
+            utf8.allSatisfy { $0 < 0x80 } ? extractDialString(scalars: utf8.lazy.map { Unicode.Scalar($0) }) : nil
+        }) {
+            return ascii
         }
-        if let at = scalars.firstIndex(of: "@") {
-            let domain = String(String.UnicodeScalarView(scalars[scalars.index(after: at)...])).lowercased()
-            guard domain == "s.whatsapp.net" || domain == "c.us" else { return nil }
-            var user = scalars[..<at]
-            if let cut = user.firstIndex(where: { $0 == ":" || $0 == "_" }) { user = user[..<cut] }
-            guard !user.isEmpty, user.allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
-            return (String(String.UnicodeScalarView(user)), false)
+        guard input.utf8.contains(where: { $0 >= 0x80 }) else { return nil }
+        return extractDialString(scalars: Array(input.unicodeScalars))
+    }
+
+    private static func extractDialString<Scalars: RandomAccessCollection<Unicode.Scalar>>(
+        scalars: Scalars
+    ) -> (digits: String, hasPlus: Bool)? where Scalars.Index == Int {
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, Self.isWhitespace(scalars[start]) { start += 1 }
+        while end > start, Self.isWhitespace(scalars[end - 1]) { end -= 1 }
+        if start < end, !("0"..."9").contains(scalars[start]), scalars[start] != "+" {
+            for prefix in Self.prefixes where Self.hasPrefixIgnoringCase(scalars[start..<end], prefix) {
+                start += prefix.count
+                break
+            }
         }
-        var digits = String.UnicodeScalarView()
+        var digits: [UInt8] = []
+        digits.reserveCapacity(20)
+        if let at = scalars[start..<end].firstIndex(of: "@") {
+            var domain = String.UnicodeScalarView()
+            for scalar in scalars[(at + 1)..<end] { domain.append(scalar) }
+            guard ["s.whatsapp.net", "c.us"].contains(String(domain).lowercased()) else { return nil }
+            for scalar in scalars[start..<at] {
+                if scalar == ":" || scalar == "_" { break }
+                guard ("0"..."9").contains(scalar) else { return nil }
+                digits.append(UInt8(scalar.value))
+            }
+            guard !digits.isEmpty else { return nil }
+            return (String(decoding: digits, as: UTF8.self), false)
+        }
         var hasPlus = false
-        for scalar in scalars {
+        for scalar in scalars[start..<end] {
             switch scalar {
             case "0"..."9":
-                digits.append(scalar)
+                digits.append(UInt8(scalar.value))
+                if digits.count > 17 { return nil }
             case "+":
                 // A plus is only meaningful before the first digit.
                 guard digits.isEmpty, !hasPlus else { return nil }
@@ -93,23 +116,28 @@ public struct PhoneNormalizer: Sendable {
             case "-", ".", "(", ")", "/", "\u{00A0}", "\u{2009}", "\u{202F}":
                 continue
             default:
-                guard scalar.properties.isWhitespace else { return nil }
+                guard Self.isWhitespace(scalar) else { return nil }
             }
         }
-        guard (6...17).contains(digits.count) else { return nil }
-        return (String(digits), hasPlus)
+        guard digits.count >= 6 else { return nil }
+        return (String(decoding: digits, as: UTF8.self), hasPlus)
     }
 
-    private static func hasPrefixIgnoringCase(_ scalars: Substring.UnicodeScalarView.SubSequence, _ prefix: String) -> Bool {
-        var index = scalars.startIndex
-        for expected in prefix.unicodeScalars {
-            guard index < scalars.endIndex else { return false }
-            let scalar = scalars[index]
-            let lowered = ("A"..."Z").contains(scalar) ? Unicode.Scalar(scalar.value + 32)! : scalar
-            guard lowered == expected else { return false }
-            index = scalars.index(after: index)
+    private static let prefixes: [[Unicode.Scalar]] = ["whatsapp:", "tel:", "wa:"].map { Array($0.unicodeScalars) }
+
+    /// Unicode whitespace; ASCII answered without the property tables.
+    private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII { return scalar == " " || ("\t"..."\r").contains(scalar) }
+        return scalar.properties.isWhitespace
+    }
+
+    private static func hasPrefixIgnoringCase<Scalars: Collection<Unicode.Scalar>>(
+        _ scalars: Scalars, _ prefix: [Unicode.Scalar]
+    ) -> Bool {
+        guard scalars.count >= prefix.count else { return false }
+        return zip(scalars, prefix).allSatisfy { scalar, expected in
+            (("A"..."Z").contains(scalar) ? Unicode.Scalar(scalar.value + 32)! : scalar) == expected
         }
-        return true
     }
 
     /// `digits` read as an international number (country code first).

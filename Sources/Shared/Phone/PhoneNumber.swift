@@ -36,11 +36,14 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     /// Brazilian mobile drops its 9th digit so both of its forms share one key. The same rule as
     /// `public.userbuckets_phone_key` in SQL (`db/migrations/0003_phone_lookup.sql`).
     public var lookupKey: String {
-        let digits = self.digits
-        if countryCode == 55, kind == .mobile, digits.count == 13, digits.dropFirst(4).first == "9" {
-            return "55" + digits.dropFirst(2).prefix(2) + digits.suffix(8)
+        var e164 = e164
+        return e164.withUTF8 { utf8 in
+            // +55 AA 9 NNNNNNNN: drop the "9" at offset 5.
+            if countryCode == 55, kind == .mobile, utf8.count == 14, utf8[5] == UInt8(ascii: "9") {
+                return String(decoding: utf8[1..<5], as: UTF8.self) + String(decoding: utf8[6...], as: UTF8.self)
+            }
+            return String(decoding: utf8[1...], as: UTF8.self)
         }
-        return String(digits)
     }
 
     /// Country code and last four digits only: `+55******4321`.

@@ -110,16 +110,41 @@ public final class PostgresConnection {
             try check(result, connection)
             prepared.insert(statement.name)
         }
-        let cStrings = parameters.map { $0.flatMap { strdup($0) } }
-        defer { cStrings.forEach { free($0) } }
-        let pointers: [UnsafePointer<CChar>?] = cStrings.map { $0.map { UnsafePointer($0) } }
-        let result = pointers.withUnsafeBufferPointer { buffer in
-            PQexecPrepared(connection, statement.name, Int32(parameters.count), buffer.baseAddress, nil, nil, 0)
+        let result = Self.withCStrings(parameters) { values in
+            PQexecPrepared(connection, statement.name, Int32(parameters.count), values, nil, nil, 0)
         }
         guard let result else { throw connectionError(connection) }
         defer { PQclear(result) }
         try check(result, connection)
         return PostgresResult(result)
+    }
+
+    /// The parameters as NUL-terminated strings in one buffer (nil stays a null pointer: SQL
+    /// NULL), for the duration of `body`.
+    private static func withCStrings<T>(
+        _ values: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> T
+    ) -> T {
+        let byteCount = values.reduce(0) { $0 + ($1?.utf8.count ?? 0) + 1 }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: byteCount) { bytes in
+            withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: max(1, values.count)) { pointers in
+                var offset = 0
+                for (index, value) in values.enumerated() {
+                    guard let value else {
+                        pointers[index] = nil
+                        continue
+                    }
+                    let start = bytes.baseAddress! + offset
+                    for byte in value.utf8 {
+                        bytes[offset] = CChar(bitPattern: byte)
+                        offset += 1
+                    }
+                    bytes[offset] = 0
+                    offset += 1
+                    pointers[index] = UnsafePointer(start)
+                }
+                return body(UnsafePointer(pointers.baseAddress))
+            }
+        }
     }
 
     private func check(_ result: OpaquePointer, _ connection: OpaquePointer) throws(PostgresError) {

@@ -1,8 +1,11 @@
 internal import CLibPQ
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The rows of one statement's answer, copied out of the `PGresult` (which is freed at once).
 public struct PostgresResult: Sendable {
-    public let columns: [String]
     public let rows: [[String?]]
     /// Rows affected, for INSERT/UPDATE/DELETE.
     public let affectedRows: Int
@@ -10,7 +13,6 @@ public struct PostgresResult: Sendable {
     init(_ result: OpaquePointer) {
         let rowCount = Int(PQntuples(result))
         let columnCount = Int(PQnfields(result))
-        columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
         var rows: [[String?]] = []
         rows.reserveCapacity(rowCount)
         for row in 0..<rowCount {
@@ -26,7 +28,7 @@ public struct PostgresResult: Sendable {
             rows.append(values)
         }
         self.rows = rows
-        affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
+        affectedRows = Int(atol(PQcmdTuples(result)))
     }
 
     /// The first column of the first row.
