@@ -38,12 +38,14 @@ public final class CurlHTTPClient: HTTPClient {
         curl_easy_cleanup(handle)
     }
 
-    public func send(_ request: HTTPClientRequest) throws(HTTPClientError) -> HTTPClientResponse {
+    public func send(
+        _ request: HTTPClientRequest, download: ((UnsafeRawBufferPointer) throws -> Void)?
+    ) throws(HTTPClientError) -> HTTPClientResponse {
         guard request.url.hasPrefix("http://") || request.url.hasPrefix("https://") else {
             throw HTTPClientError(.invalidURL, "only http and https are allowed")
         }
         curl_easy_reset(handle)
-        let sink = ResponseSink(limit: configuration.maxResponseBytes)
+        let sink = ResponseSink(limit: configuration.maxResponseBytes, handle: handle, download: download)
         let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
         var headerList: UnsafeMutablePointer<curl_slist>?
         // The header list and body must outlive the transfer: curl borrows them.
@@ -59,7 +61,7 @@ public final class CurlHTTPClient: HTTPClient {
                     _ = ccurl_setopt_ptr(handle, CURLOPT_PROTOCOLS_STR, "http,https")
                     _ = ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
                     _ = ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, configuration.connectTimeoutMs)
-                    _ = ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, configuration.totalTimeoutMs)
+                    _ = ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMs ?? configuration.totalTimeoutMs)
                     _ = ccurl_setopt_ptr(handle, CURLOPT_HTTPHEADER, headerList)
                     if request.method != "GET" {
                         _ = ccurl_setopt_ptr(handle, CURLOPT_CUSTOMREQUEST, method)
@@ -77,6 +79,7 @@ public final class CurlHTTPClient: HTTPClient {
             }
         }
         if sink.overflowed { throw HTTPClientError(.tooLarge, "response larger than \(configuration.maxResponseBytes) bytes") }
+        if let error = sink.downloadError { throw HTTPClientError(.aborted, "\(error)") }
         guard code == CURLE_OK else {
             let message = String(cString: curl_easy_strerror(code))
             switch code {
@@ -95,12 +98,43 @@ public final class CurlHTTPClient: HTTPClient {
 /// Collects one response; curl's callbacks reach it through an opaque pointer.
 private final class ResponseSink {
     let limit: Int
+    let handle: UnsafeMutableRawPointer
+    let download: ((UnsafeRawBufferPointer) throws -> Void)?
     var body: [UInt8] = []
     var headers: [String: String] = [:]
     var overflowed = false
+    var downloadError: (any Error)?
+    /// Whether the body goes to `download`: decided at its first bytes, by the status.
+    var streaming: Bool?
 
-    init(limit: Int) {
+    init(limit: Int, handle: UnsafeMutableRawPointer, download: ((UnsafeRawBufferPointer) throws -> Void)?) {
         self.limit = limit
+        self.handle = handle
+        self.download = download
+    }
+
+    /// Takes the next piece of the body; false ends the transfer.
+    func take(_ piece: UnsafeRawBufferPointer) -> Bool {
+        if streaming == nil {
+            var status = 0
+            _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+            streaming = download != nil && (200..<300).contains(status)
+        }
+        if streaming == true, let download {
+            do {
+                try download(piece)
+                return true
+            } catch {
+                downloadError = error
+                return false
+            }
+        }
+        if body.count + piece.count > limit {
+            overflowed = true
+            return false
+        }
+        body.append(contentsOf: piece)
+        return true
     }
 }
 
@@ -108,12 +142,7 @@ private func curlWriteBody(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ 
     guard let data, let context else { return 0 }
     let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
-    if sink.body.count + length > sink.limit {
-        sink.overflowed = true
-        return 0  // ends the transfer
-    }
-    data.withMemoryRebound(to: UInt8.self, capacity: length) { sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length)) }
-    return length
+    return sink.take(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0  // 0 ends the transfer
 }
 
 private func curlWriteHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
@@ -125,6 +154,7 @@ private func curlWriteHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, 
     }
     if line.hasPrefix("HTTP/") {
         sink.headers.removeAll()  // a new response (after a 100 or a redirect)
+        sink.streaming = nil
     } else if let colon = line.firstIndex(of: ":") {
         let name = line[..<colon].lowercased()
         let value = Substring(line[line.index(after: colon)...]).trimmingSpaces().trimmingLineEnd()

@@ -4,12 +4,18 @@ public struct HTTPClientRequest: Sendable {
     public var url: String
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// Overrides the client's total timeout for this call (a large transfer needs longer).
+    public var timeoutMs: Int?
 
-    public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    public init(
+        method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+        timeoutMs: Int? = nil
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.timeoutMs = timeoutMs
     }
 }
 
@@ -34,6 +40,16 @@ public struct HTTPClientError: Error, CustomStringConvertible {
         case timeout
         case tooLarge
         case transport
+        /// The download sink threw; `detail` says why.
+        case aborted
+    }
+
+    /// Whether trying again may help: the connection failed, timed out or was reset.
+    public var isTransient: Bool {
+        switch code {
+        case .connect, .timeout, .transport: true
+        case .invalidURL, .tooLarge, .aborted: false
+        }
     }
 
     public let code: Code
@@ -49,6 +65,17 @@ public struct HTTPClientError: Error, CustomStringConvertible {
 
 /// The outbound HTTP seam: `CurlHTTPClient` live, a closure-backed stub in tests.
 public protocol HTTPClient: AnyObject {
+    /// Sends `request` and waits for the answer. With `download`, a 2xx body goes to it piece by
+    /// piece as it arrives (and is not kept in the response); other statuses keep their body.
+    /// An error thrown by `download` ends the transfer (`HTTPClientError.Code.aborted`).
+    func send(
+        _ request: HTTPClientRequest, download: ((UnsafeRawBufferPointer) throws -> Void)?
+    ) throws(HTTPClientError) -> HTTPClientResponse
+}
+
+extension HTTPClient {
     /// Sends `request` and waits for the whole answer.
-    func send(_ request: HTTPClientRequest) throws(HTTPClientError) -> HTTPClientResponse
+    public func send(_ request: HTTPClientRequest) throws(HTTPClientError) -> HTTPClientResponse {
+        try send(request, download: nil)
+    }
 }

@@ -5,7 +5,11 @@
 /// Buckets as directories under one data folder: the backend for running locally.
 ///
 /// `mkdir` is atomic, so concurrent creates of one bucket, from any process, end with one
-/// directory and exactly one `.created`.
+/// directory and exactly one `.created`. Objects are files (a `/` in a name is a directory),
+/// written to `<root>/.tmp` first, flushed, then moved into place: `rename` to overwrite, `link`
+/// for create-only (which fails if the name exists), so a reader never sees half an object and
+/// a create-only write never replaces one. Content types are not kept (the database rows that
+/// point at objects carry them).
 public final class FileSystemObjectStorage: ObjectStorage {
     public let root: String
     public var backendName: String { "filesystem" }
@@ -14,7 +18,7 @@ public final class FileSystemObjectStorage: ObjectStorage {
     public init(root: String) throws(StorageError) {
         self.root = root.hasSuffix("/") ? String(root.dropLast()) : root
         do {
-            try FileIO.makeDirectories(self.root)
+            try FileIO.makeDirectories(self.root + "/.tmp")
         } catch {
             throw StorageError(.unavailable, "cannot create data folder: \(error)")
         }
@@ -41,7 +45,160 @@ public final class FileSystemObjectStorage: ObjectStorage {
         } catch {
             throw StorageError(.unavailable, "\(error)")
         }
-        return BucketPage.paginate(names.filter { $0.hasPrefix(prefix) }, after: pageToken, maxResults: maxResults)
+        return BucketPage.paginate(
+            names.filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") }, after: pageToken, maxResults: maxResults)
+    }
+
+    // MARK: objects
+
+    public func putObject(
+        _ name: ObjectName, in bucket: BucketName, contentType: String, data: [UInt8], ifAbsent: Bool
+    ) throws(StorageError) -> ObjectWrite {
+        try putObject(name, in: bucket, contentType: contentType, from: MemoryByteSource(data), ifAbsent: ifAbsent)
+    }
+
+    public func putObject(
+        _ name: ObjectName, in bucket: BucketName, contentType: String, from source: any ByteSource, ifAbsent: Bool
+    ) throws(StorageError) -> ObjectWrite {
+        guard try bucketExists(bucket) else { throw StorageError(.notFound, "no bucket \(bucket.value)") }
+        let destination = path(of: name, in: bucket)
+        let temporary = root + "/.tmp/" + RequestID.make() + RequestID.make()
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Self.failure("open", temporary) }
+        defer { unlink(temporary) }  // after link/rename it is only a second name
+        let size: Int
+        do {
+            defer { close(fd) }
+            size = try Self.copy(from: source, to: fd, path: temporary)
+        }
+        if let slash = destination.lastIndex(of: "/") {
+            do {
+                try FileIO.makeDirectories(String(destination[..<slash]))
+            } catch {
+                throw StorageError(.unavailable, "\(error)")
+            }
+        }
+        if ifAbsent {
+            if link(temporary, destination) != 0 {
+                if errno == EEXIST { return .alreadyStored }
+                throw Self.failure("link", destination)
+            }
+        } else if rename(temporary, destination) != 0 {
+            throw Self.failure("rename", destination)
+        }
+        return .stored(StoredObject(name: name.value, size: size, contentType: contentType))
+    }
+
+    public func readObject(
+        _ name: ObjectName, in bucket: BucketName, into sink: (UnsafeRawBufferPointer) throws -> Void
+    ) throws(StorageError) -> StoredObject? {
+        let path = path(of: name, in: bucket)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT || errno == ENOTDIR || errno == EISDIR { return nil }
+            throw Self.failure("open", path)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw Self.failure("fstat", path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Self.failure("read", path)
+            }
+            if count == 0 { break }
+            do {
+                try buffer.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            } catch {
+                throw StorageError(.unavailable, "reading \(name.value) stopped: \(error)")
+            }
+        }
+        return StoredObject(name: name.value, size: Int(info.st_size))
+    }
+
+    public func listObjects(in bucket: BucketName, prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> ObjectPage {
+        guard try bucketExists(bucket) else { throw StorageError(.notFound, "no bucket \(bucket.value)") }
+        var names: [String] = []
+        try collect(directory: root + "/" + bucket.value, relative: "", into: &names)
+        let page = BucketPage.paginate(names.filter { $0.hasPrefix(prefix) }, after: pageToken, maxResults: maxResults)
+        var objects: [StoredObject] = []
+        for name in page.names {
+            let path = root + "/" + bucket.value + "/" + name
+            var info = stat()
+            guard stat(path, &info) == 0 else { continue }  // deleted meanwhile
+            objects.append(StoredObject(name: name, size: Int(info.st_size)))
+        }
+        return ObjectPage(objects: objects, nextPageToken: page.nextPageToken)
+    }
+
+    public func deleteObject(_ name: ObjectName, in bucket: BucketName) throws(StorageError) -> Bool {
+        let path = path(of: name, in: bucket)
+        if unlink(path) == 0 { return true }
+        if errno == ENOENT || errno == ENOTDIR { return false }
+        throw Self.failure("unlink", path)
+    }
+
+    public func downloadURL(for name: ObjectName, in bucket: BucketName, expiresIn: Int) throws(StorageError) -> String? {
+        nil
+    }
+
+    private func path(of name: ObjectName, in bucket: BucketName) -> String {
+        root + "/" + bucket.value + "/" + name.value
+    }
+
+    /// Regular files under `directory`, as names relative to the bucket.
+    private func collect(directory: String, relative: String, into names: inout [String]) throws(StorageError) {
+        let entries: [String]
+        do {
+            entries = try FileIO.list(directory: directory)
+        } catch {
+            throw StorageError(.unavailable, "\(error)")
+        }
+        for entry in entries {
+            let path = directory + "/" + entry
+            let name = relative.isEmpty ? entry : relative + "/" + entry
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: try collect(directory: path, relative: name, into: &names)
+            case S_IFREG: names.append(name)
+            default: continue
+            }
+        }
+    }
+
+    /// Copies `source` into `fd` and flushes it to disk; returns the byte count.
+    private static func copy(from source: any ByteSource, to fd: Int32, path: String) throws(StorageError) -> Int {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var size = 0
+        while true {
+            let count: Int
+            do {
+                count = try buffer.withUnsafeMutableBytes { bytes throws(FileIO.Error) in try source.readFully(into: bytes) }
+            } catch {
+                throw StorageError(.unavailable, "reading the upload: \(error)")
+            }
+            if count == 0 { break }
+            var written = 0
+            while written < count {
+                let result = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + written, count - written) }
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    throw failure("write", path)
+                }
+                written += result
+            }
+            size += count
+        }
+        guard fsync(fd) == 0 else { throw failure("fsync", path) }
+        return size
+    }
+
+    private static func failure(_ operation: String, _ path: String) -> StorageError {
+        StorageError(.unavailable, "\(operation) \(path): \(String(cString: strerror(errno)))")
     }
 }
 

@@ -18,10 +18,11 @@ public struct BucketPage: Sendable, Equatable {
     }
 }
 
-/// Where buckets live: the seam between bucket logic and a storage technology.
+/// Where buckets and objects live: the seam between our logic and a storage technology.
 ///
-/// Implementations: `FileSystemObjectStorage` (a directory per bucket), `InMemoryObjectStorage`
-/// (tests). Calls block.
+/// Implementations: `GCSObjectStorage` (Google Cloud Storage's JSON API),
+/// `FileSystemObjectStorage` (a directory per bucket), `InMemoryObjectStorage` (tests). Calls
+/// block.
 public protocol ObjectStorage: AnyObject {
     /// The backend's name for logs and responses (`filesystem`, `gcs`, `memory`).
     var backendName: String { get }
@@ -35,4 +36,31 @@ public protocol ObjectStorage: AnyObject {
 
     /// Bucket names starting with `prefix`, sorted, one page at a time.
     func listBuckets(prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> BucketPage
+
+    /// Writes an object held in memory. `ifAbsent` makes it create-only: an existing object is
+    /// left alone and the answer is `.alreadyStored`.
+    func putObject(
+        _ name: ObjectName, in bucket: BucketName, contentType: String, data: [UInt8], ifAbsent: Bool
+    ) throws(StorageError) -> ObjectWrite
+
+    /// Writes an object read from `source` (a file or a pipe) without holding it all in memory.
+    func putObject(
+        _ name: ObjectName, in bucket: BucketName, contentType: String, from source: any ByteSource, ifAbsent: Bool
+    ) throws(StorageError) -> ObjectWrite
+
+    /// Streams an object's bytes to `sink` as they arrive; nil (and no bytes) when there is no
+    /// such object. An error thrown by `sink` ends the read.
+    func readObject(
+        _ name: ObjectName, in bucket: BucketName, into sink: (UnsafeRawBufferPointer) throws -> Void
+    ) throws(StorageError) -> StoredObject?
+
+    /// Objects whose names start with `prefix`, in name order, one page at a time.
+    func listObjects(in bucket: BucketName, prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> ObjectPage
+
+    /// Deletes an object; false when there was none (not an error).
+    func deleteObject(_ name: ObjectName, in bucket: BucketName) throws(StorageError) -> Bool
+
+    /// A URL a browser can open for `expiresIn` seconds to download the object, or nil when
+    /// the backend has none (the filesystem).
+    func downloadURL(for name: ObjectName, in bucket: BucketName, expiresIn: Int) throws(StorageError) -> String?
 }

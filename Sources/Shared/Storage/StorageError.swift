@@ -4,8 +4,12 @@ public struct StorageError: Error, CustomStringConvertible {
         /// The bucket name belongs to someone else (GCS 409 "not available", 403 on get).
         case nameUnavailable
         case notFound
-        /// The backend failed or could not be reached; may succeed later.
+        /// The backend failed or could not be reached, also after retries; may succeed later.
         case unavailable
+        /// The backend refused our credentials (a wrong key, a clock far off).
+        case unauthorized
+        /// The backend refused the request as invalid (a bad name, a missing permission).
+        case rejected
     }
 
     public let code: Code
