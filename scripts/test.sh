@@ -6,7 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-"$root/scripts/install-deps.sh"
+"$root/scripts/install-deps.sh" --test
 
 echo "== format"
 swift format lint --strict --recursive Package.swift Sources Tests
@@ -24,6 +24,7 @@ trap 'exit 130' INT TERM
 
 echo "== stack"
 UB_WORKERS=4 "$root/scripts/stack.sh" start "$state" "$port" "$(swift build --show-bin-path)"
+"$root/scripts/stack.sh" gcs-start "$state" "$((port + 2))"
 
 echo "== tests"
 # One test at a time: the resilience tests stop PostgreSQL and kill workers under everyone.

@@ -17,9 +17,15 @@ final class LocalHTTPServer: Sendable {
     let port: UInt16
     let requests = Atomic<Int>(0)
     private let listener: Int32
-    private let respond: @Sendable (String) -> Reply
+    private let respond: @Sendable (String, [UInt8]) -> Reply
 
-    init(respond: @escaping @Sendable (String) -> Reply) {
+    /// Answers from the request's path.
+    convenience init(respond: @escaping @Sendable (String) -> Reply) {
+        self.init(respondToBody: { path, _ in respond(path) })
+    }
+
+    /// Answers from the request's path and body.
+    init(respondToBody respond: @escaping @Sendable (String, [UInt8]) -> Reply) {
         self.respond = respond
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
@@ -57,7 +63,18 @@ final class LocalHTTPServer: Sendable {
             if connection < 0 { return }
             var request: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 4096)
-            while !request.suffix(4).elementsEqual([13, 10, 13, 10]) {
+            var body: [UInt8] = []
+            while true {
+                if let end = Self.headEnd(request) {
+                    let head = String(decoding: request[0..<end], as: UTF8.self).lowercased()
+                    let length =
+                        head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                        .flatMap { Int($0.dropFirst(15).filter { $0 != " " }) } ?? 0
+                    if request.count >= end + 4 + length {
+                        body = Array(request[(end + 4)..<(end + 4 + length)])
+                        break
+                    }
+                }
                 let count = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
                 if count <= 0 { break }
                 request.append(contentsOf: buffer[0..<count])
@@ -65,12 +82,17 @@ final class LocalHTTPServer: Sendable {
             requests.add(1, ordering: .relaxed)
             let line = String(decoding: request.prefix { $0 != 13 }, as: UTF8.self)
             let path = line.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
-            let reply = respond(path)
+            let reply = respond(path, body)
             if reply.delay > 0 { sleep(reply.delay) }
             let head = "HTTP/1.1 \(reply.status) X\r\nContent-Length: \(reply.body.count)\r\nConnection: close\r\n\r\n"
             let bytes = Array(head.utf8) + reply.body
             _ = bytes.withUnsafeBytes { Glibc.send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             close(connection)
         }
+    }
+
+    private static func headEnd(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 4 else { return nil }
+        return (0...(bytes.count - 4)).first { bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10 }
     }
 }

@@ -23,7 +23,8 @@ public struct CoreServices {
 
     /// Built from the environment:
     /// - `DATABASE_URL` (secret; required), see `PostgresConnection.Configuration`;
-    /// - `STORAGE_BACKEND` (`filesystem`, the default) and `STORAGE_DIR` (default `./data/buckets`);
+    /// - `STORAGE_BACKEND`: `filesystem` (the default; `STORAGE_DIR`, default `./data/buckets`) or
+    ///   `gcs` (see `GCSObjectStorage.live`);
     /// - `GCS_BUCKET_PREFIX` (default `pacelane-whatsapp`);
     /// - `PHONE_DEFAULT_REGION` (default `BR`);
     /// - `SUPABASE_JWT_SECRET` (secret) and/or `SUPABASE_JWKS_FILE`, see `Authenticator`.
@@ -35,8 +36,10 @@ public struct CoreServices {
         switch environment.get("STORAGE_BACKEND", default: "filesystem") {
         case "filesystem":
             storage = try FileSystemObjectStorage(root: environment.get("STORAGE_DIR", default: "./data/buckets"))
+        case "gcs":
+            storage = try GCSObjectStorage.live(environment: environment)
         default:
-            throw Environment.Error(variable: "STORAGE_BACKEND", reason: "must be 'filesystem'")
+            throw Environment.Error(variable: "STORAGE_BACKEND", reason: "must be 'filesystem' or 'gcs'")
         }
         PhoneNormalizer.warmUp()
         return CoreServices(

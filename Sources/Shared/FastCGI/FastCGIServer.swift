@@ -52,7 +52,13 @@ public final class FastCGIServer {
         Self.installSignalHandlers()
         var threads: [pthread_t] = []
         for _ in 1..<configuration.threads {
-            let box = Unmanaged.passRetained(ThreadStart { [self] in self.serveOrExit(makeHandler) })
+            let box = Unmanaged.passRetained(
+                ThreadStart { [self] in
+                    // Shutdown signals go to the main thread only: a signal taken by a thread
+                    // blocked in accept() would leave the main thread's accept() asleep.
+                    Self.blockShutdownSignals()
+                    self.serveOrExit(makeHandler)
+                })
             var thread = pthread_t()
             let result = pthread_create(
                 &thread, nil,
@@ -235,6 +241,15 @@ public final class FastCGIServer {
         sigaddset(&handled, SIGINT)
         sigaddset(&handled, SIGUSR1)
         pthread_sigmask(SIG_UNBLOCK, &handled, nil)
+    }
+
+    private static func blockShutdownSignals() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGUSR1)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
     }
 
     static func monotonicNanoseconds() -> Int {

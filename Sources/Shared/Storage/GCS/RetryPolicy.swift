@@ -80,7 +80,7 @@ public struct RetryPolicy: Sendable {
                     throw HTTPClientError(error.code, "\(error.detail) (after \(attempt) attempt\(attempt == 1 ? "" : "s"))")
                 }
             }
-            usleep(UInt32(wait) * 1000)
+            Self.sleep(milliseconds: wait)
             attempt += 1
         }
     }
@@ -92,6 +92,12 @@ public struct RetryPolicy: Sendable {
         let jittered = Int.random(in: 0...max(0, ceiling))
         guard let retryAfterSeconds, retryAfterSeconds > 0 else { return jittered }
         return max(jittered, retryAfterSeconds * 1000)
+    }
+
+    static func sleep(milliseconds: Int) {
+        var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
 
     static func monotonicMs() -> Int {
