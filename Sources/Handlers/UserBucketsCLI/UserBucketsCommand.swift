@@ -4,6 +4,6 @@ import ArgumentParser
 struct UserBucketsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "userbuckets",
-        abstract: "Operate userbuckets: normalize numbers, identify users, apply migrations.",
-        subcommands: [NormalizeCommand.self, IdentifyCommand.self, MigrateCommand.self])
+        abstract: "Operate userbuckets: normalize numbers, identify users, apply migrations, handle stored objects.",
+        subcommands: [NormalizeCommand.self, IdentifyCommand.self, MigrateCommand.self, ObjectCommand.self])
 }

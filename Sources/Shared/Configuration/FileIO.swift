@@ -10,6 +10,12 @@ public enum FileIO {
         public let path: String
         public let code: Int32
         public var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
+
+        public init(operation: String, path: String, code: Int32) {
+            self.operation = operation
+            self.path = path
+            self.code = code
+        }
     }
 
     /// The whole file at `path`.

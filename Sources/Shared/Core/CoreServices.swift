@@ -23,8 +23,7 @@ public struct CoreServices {
 
     /// Built from the environment:
     /// - `DATABASE_URL` (secret; required), see `PostgresConnection.Configuration`;
-    /// - `STORAGE_BACKEND`: `filesystem` (the default; `STORAGE_DIR`, default `./data/buckets`) or
-    ///   `gcs` (see `GCSObjectStorage.live`);
+    /// - `STORAGE_BACKEND` and its settings, see `StorageBackend.live`;
     /// - `GCS_BUCKET_PREFIX` (default `pacelane-whatsapp`);
     /// - `PHONE_DEFAULT_REGION` (default `BR`);
     /// - `SUPABASE_JWT_SECRET` (secret) and/or `SUPABASE_JWKS_FILE`, see `Authenticator`.
@@ -32,15 +31,7 @@ public struct CoreServices {
     ///   verifies no tokens, passes `.refusingAll`.
     public static func live(environment: Environment, authenticator: Authenticator? = nil) throws -> CoreServices {
         let connection = PostgresConnection(configuration: try .init(environment: environment))
-        let storage: any ObjectStorage
-        switch environment.get("STORAGE_BACKEND", default: "filesystem") {
-        case "filesystem":
-            storage = try FileSystemObjectStorage(root: environment.get("STORAGE_DIR", default: "./data/buckets"))
-        case "gcs":
-            storage = try GCSObjectStorage.live(environment: environment)
-        default:
-            throw Environment.Error(variable: "STORAGE_BACKEND", reason: "must be 'filesystem' or 'gcs'")
-        }
+        let storage = try StorageBackend.live(environment: environment)
         PhoneNormalizer.warmUp()
         return CoreServices(
             connection: connection, normalizer: PhoneNormalizer(environment: environment),

@@ -153,7 +153,8 @@ public final class GCSObjectStorage: ObjectStorage {
         let outcome = try call("GET", "/storage/v1/b?" + query, idempotent: true)
         guard outcome.response.status == 200 else { throw failure(outcome, "listing buckets") }
         let json = try Self.parse(outcome.response.body)
-        let names = (json["items"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        // Filtered here too: emulators ignore `prefix` on bucket lists.
+        let names = (json["items"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }.filter { $0.hasPrefix(prefix) }
         return BucketPage(names: names, nextPageToken: json["nextPageToken"]?.stringValue)
     }
 

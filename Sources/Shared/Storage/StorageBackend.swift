@@ -1,0 +1,15 @@
+/// The storage backend the environment asks for.
+public enum StorageBackend {
+    /// `STORAGE_BACKEND`: `filesystem` (the default; under `STORAGE_DIR`, default
+    /// `./data/buckets`) or `gcs` (see `GCSObjectStorage.live`).
+    public static func live(environment: Environment) throws -> any ObjectStorage {
+        switch environment.get("STORAGE_BACKEND", default: "filesystem") {
+        case "filesystem":
+            return try FileSystemObjectStorage(root: environment.get("STORAGE_DIR", default: "./data/buckets"))
+        case "gcs":
+            return try GCSObjectStorage.live(environment: environment)
+        default:
+            throw Environment.Error(variable: "STORAGE_BACKEND", reason: "must be 'filesystem' or 'gcs'")
+        }
+    }
+}
