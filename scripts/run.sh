@@ -2,6 +2,10 @@
 # The run command: installs what is missing, builds release binaries, and serves all functions
 # on http://127.0.0.1:${UB_PORT:-8080} from a local PostgreSQL cluster and filesystem storage
 # under .local/. Ctrl-C stops everything; data stays in .local/ for the next run.
+#
+# Google Cloud Storage instead of the filesystem: set the service account (GCS_PROJECT_ID,
+# GCS_CLIENT_EMAIL, GCS_PRIVATE_KEY[, GCS_PRIVATE_KEY_ID], or GOOGLE_APPLICATION_CREDENTIALS)
+# or an emulator (STORAGE_EMULATOR_HOST) before running; STORAGE_BACKEND then defaults to gcs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -13,6 +17,9 @@ swift build -c release
 "$root/scripts/stack.sh" stop "$state" 2>/dev/null || true
 trap '"$root/scripts/stack.sh" stop "$state"; echo stopped' EXIT
 trap 'exit 0' INT TERM
+if [ -z "${STORAGE_BACKEND:-}" ] && [ -n "${GCS_PRIVATE_KEY:-}${GOOGLE_APPLICATION_CREDENTIALS:-}${STORAGE_EMULATOR_HOST:-}" ]; then
+    export STORAGE_BACKEND=gcs
+fi
 "$root/scripts/stack.sh" start "$state" "$port" "$(swift build -c release --show-bin-path)"
 
 # The Supabase CLI's public demo service-role key, signed with the default local secret.
@@ -20,7 +27,8 @@ key=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI
 cat <<MSG
 
 userbuckets is serving on http://127.0.0.1:$port/functions/v1/<function>
-  logs: $state/log/   buckets: $state/data/buckets/   database: DATABASE_URL in $state/env
+  storage: ${STORAGE_BACKEND:-filesystem}$([ "${STORAGE_BACKEND:-filesystem}" = filesystem ] && echo " in $state/data/buckets/")
+  logs: $state/log/   database: DATABASE_URL in $state/env
 
 Try:
   curl -s http://127.0.0.1:$port/functions/v1/user-bucket-service \\

@@ -10,7 +10,7 @@
 /// for create-only (which fails if the name exists), so a reader never sees half an object and
 /// a create-only write never replaces one. Content types are not kept (the database rows that
 /// point at objects carry them).
-public final class FileSystemObjectStorage: ObjectStorage {
+public final class FileSystemObjectStorage: ObjectStorage, Sendable {
     public let root: String
     public var backendName: String { "filesystem" }
 
