@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Shared
 
 #if canImport(Glibc)
@@ -11,7 +12,7 @@ struct ObjectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "object",
         abstract: "Put, get, list, delete objects and make download links in the configured storage (STORAGE_BACKEND).",
-        subcommands: [Put.self, Get.self, List.self, Delete.self, URL.self])
+        subcommands: [Put.self, Get.self, List.self, Delete.self, URL.self, LoadTest.self])
 
     struct Location: ParsableArguments {
         @Argument(help: "The bucket.")
@@ -129,6 +130,75 @@ struct ObjectCommand: ParsableCommand {
             guard let url = try StorageBackend.live(environment: Environment.process()).downloadURL(for: name, in: bucket, expiresIn: expiresIn)
             else { throw ValidationError("this storage backend has no download links") }
             print(url)
+        }
+    }
+}
+
+extension ObjectCommand {
+    /// `userbuckets object load-test`: create-only uploads from several threads (each with its
+    /// own storage client, like serving workers), timed.
+    struct LoadTest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "load-test",
+            abstract: "Time create-only uploads of same-sized objects into a bucket (created if missing); prints one JSON line.")
+
+        @Argument(help: "The bucket.")
+        var bucket: String
+
+        @Option(help: "Bytes per object.")
+        var size = 1024
+
+        @Option(help: "Objects in all.")
+        var count = 1000
+
+        @Option(help: "Uploading threads.")
+        var threads = 4
+
+        func run() throws {
+            guard let bucket = BucketName(bucket) else { throw ValidationError("not a valid bucket name: \(bucket)") }
+            let environment = Environment.process()
+            _ = try StorageBackend.live(environment: environment).createBucket(bucket)
+            let run = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+            let payload = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            let results = LoadTestResults()
+            let started = LoadTestResults.monotonicMs()
+            for thread in 0..<threads {
+                let worker = Thread {
+                    guard let storage = try? StorageBackend.live(environment: environment) else {
+                        results.record(error: "cannot build the storage client")
+                        return
+                    }
+                    for index in stride(from: thread, to: count, by: threads) {
+                        let name = ObjectName("load-test/\(run)/\(index).bin")!
+                        let begin = LoadTestResults.monotonicMs()
+                        do {
+                            let result = try storage.putObject(
+                                name, in: bucket, contentType: "application/octet-stream", data: payload, ifAbsent: true)
+                            if case .stored = result {
+                                results.record(milliseconds: LoadTestResults.monotonicMs() - begin)
+                            } else {
+                                results.record(error: "already stored")
+                            }
+                        } catch {
+                            results.record(error: "\(error)")
+                        }
+                    }
+                }
+                worker.start()
+            }
+            results.waitForAll(count)
+            let seconds = Double(LoadTestResults.monotonicMs() - started) / 1000
+            let summary = results.summary()
+            print(
+                JSON.object([
+                    "objects": .integer(summary.latencies.count), "bytesEach": .integer(size), "threads": .integer(threads),
+                    "seconds": .number(String(format: "%.2f", seconds)),
+                    "objectsPerSecond": .number(String(format: "%.1f", Double(summary.latencies.count) / seconds)),
+                    "p50Ms": .number(String(format: "%.1f", summary.percentile(0.5))),
+                    "p99Ms": .number(String(format: "%.1f", summary.percentile(0.99))), "errors": .integer(summary.errors.count),
+                    "firstError": summary.errors.first.map(JSON.string),
+                ]).serialized())
+            if !summary.errors.isEmpty { throw ExitCode(1) }
         }
     }
 }

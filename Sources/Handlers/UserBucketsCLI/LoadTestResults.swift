@@ -1,0 +1,34 @@
+import Foundation
+import Synchronization
+
+/// Latencies and errors of `object load-test`, gathered from several threads.
+final class LoadTestResults: Sendable {
+    private let state = Mutex<(latencies: [Double], errors: [String])>(([], []))
+
+    func record(milliseconds: Int) {
+        state.withLock { $0.latencies.append(Double(milliseconds)) }
+    }
+
+    func record(error: String) {
+        state.withLock { $0.errors.append(error) }
+    }
+
+    /// Blocks until `count` results are in.
+    func waitForAll(_ count: Int) {
+        while state.withLock({ $0.latencies.count + $0.errors.count }) < count { usleep(5_000) }
+    }
+
+    func summary() -> (latencies: [Double], errors: [String], percentile: (Double) -> Double) {
+        let (latencies, errors) = state.withLock { ($0.latencies.sorted(), $0.errors) }
+        return (
+            latencies, errors,
+            { fraction in latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * fraction))] }
+        )
+    }
+
+    static func monotonicMs() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int(now.tv_sec) * 1000 + Int(now.tv_nsec) / 1_000_000
+    }
+}

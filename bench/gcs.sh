@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Benchmark (not a test) of the gcs backend against the GCS emulator (fake-gcs-server):
+#  1. identify-and-ensure-bucket for a new user on every request, through nginx (each request
+#     creates a bucket and a mapping row): wrk, 16 connections, 10 s;
+#  2. create-only uploads of 1 KB and 1 MB objects from 4 threads (`userbuckets object
+#     load-test`, the same storage client the workers use).
+# Prints req/s, p50, p99, errors, and the buckets and rows made.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+port=${UB_BENCH_PORT:-18680}
+state="$root/.stack-bench-gcs"
+emulator_state="$root/.stack-bench-gcs-emulator"
+
+"$root/scripts/install-deps.sh" --test
+swift build -c release >/dev/null
+bin=$(swift build -c release --show-bin-path)
+for dir in "$state" "$emulator_state"; do "$root/scripts/stack.sh" stop "$dir" 2>/dev/null || true; rm -rf "$dir"; done
+trap '"$root/scripts/stack.sh" stop "$state"; "$root/scripts/stack.sh" stop "$emulator_state"' EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$emulator_state/log" && touch "$emulator_state/env"
+"$root/scripts/stack.sh" gcs-start "$emulator_state" "$((port + 2))"
+export STORAGE_BACKEND=gcs STORAGE_EMULATOR_HOST="http://127.0.0.1:$((port + 2))"
+LOG_LEVEL=warning UB_WORKERS=${UB_WORKERS:-4} "$root/scripts/stack.sh" start "$state" "$port" "$bin"
+set -a
+# shellcheck disable=SC1091
+. "$state/env"
+set +a
+
+psql "$DATABASE_URL" -q <<SQL
+INSERT INTO auth.users (id)
+    SELECT format('00000000-0000-4000-8000-%s', lpad((t * 1000000 + i)::text, 12, '0'))::uuid
+    FROM generate_series(0, 1) t, generate_series(1, 60000) i;
+ANALYZE;
+SQL
+
+export UB_TOKEN=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU
+out=$(wrk -t 2 -c 16 -d 10s --latency -s bench/gcs.lua "http://127.0.0.1:$port")
+echo "$out"
+rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+errors=$(echo "$out" | awk '/Non-2xx/ {print $NF} /Socket errors/ {print}' | tr '\n' ' ')
+rows=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM public.user_bucket_mapping")
+buckets=$(curl -s "$STORAGE_EMULATOR_HOST/storage/v1/b?project=local" | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("items", [])))')
+echo
+echo "new-user ensure (bucket + row per request): ${rps} req/s, p50 ${p50}, p99 ${p99}, errors: ${errors:-none}; rows ${rows}, buckets ${buckets}"
+for size in 1024 1048576; do
+    count=$([ "$size" = 1024 ] && echo 4000 || echo 200)
+    echo "create-only uploads of $size bytes: $("$bin/userbuckets" object load-test ub-bench-objects --size "$size" --count "$count" --threads 4)"
+done
