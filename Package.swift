@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "user-bucket-service", targets: ["UserBucketService"]),
         .executable(name: "create-user-bucket", targets: ["CreateUserBucket"]),
+        .executable(name: "chatwoot-webhook", targets: ["ChatwootWebhook"]),
         .executable(name: "userbuckets", targets: ["UserBucketsCLI"]),
         .library(name: "Shared", type: .static, targets: ["Shared"]),
     ],
@@ -53,6 +54,9 @@ let package = Package(
         .executableTarget(
             name: "CreateUserBucket", dependencies: ["Shared", logging],
             path: "Sources/Handlers/CreateUserBucket", swiftSettings: strictSettings),
+        .executableTarget(
+            name: "ChatwootWebhook", dependencies: ["Shared", logging],
+            path: "Sources/Handlers/ChatwootWebhook", swiftSettings: strictSettings),
         .executableTarget(
             name: "UserBucketsCLI",
             dependencies: ["Shared", logging, .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -35,6 +35,12 @@ Try:
     -H 'Authorization: Bearer $key' \\
     -d '{"action":"identify-and-ensure-bucket","whatsappNumber":"+55 11 98765-4321"}'
 
+Chatwoot → this machine: Settings → Integrations → Webhooks → Add, event "Message created",
+  URL     http://<this host>:$port/functions/v1/chatwoot-webhook
+  secret  $(grep '^CHATWOOT_WEBHOOK_SECRET=' "$state/env" | cut -d= -f2-)   (Chatwoot with webhook signing)
+Chatwoot versions that cannot sign: use the URL with ?token=$(grep '^CHATWOOT_WEBHOOK_TOKEN=' "$state/env" | cut -d= -f2-)
+(both kept in $state/chatwoot-webhook.secrets; CHATWOOT_WEBHOOK_SECRET/_TOKEN override them)
+
 Ctrl-C stops it.
 MSG
 # sleep in the background and wait for it, so Ctrl-C and SIGTERM are handled at once.

@@ -14,7 +14,7 @@
 # local-development secret), GCS_BUCKET_PREFIX, LOG_LEVEL.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-functions=(user-bucket-service create-user-bucket)
+functions=(user-bucket-service create-user-bucket chatwoot-webhook)
 
 pg_bin() {
     local dir
@@ -42,6 +42,13 @@ start() {
         runuser -u postgres -- psql -h "$state/pgsock" -p "$pg_port" -U postgres -qc "CREATE DATABASE userbuckets" >/dev/null
 
     local secret=${SUPABASE_JWT_SECRET:-super-secret-jwt-token-with-at-least-32-characters-long}
+    # The Chatwoot webhook's signing secret and URL token: given, or made once per state folder.
+    [ -f "$state/chatwoot-webhook.secrets" ] || printf '%s %s\n' \
+        "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" "$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+        >"$state/chatwoot-webhook.secrets"
+    chmod 600 "$state/chatwoot-webhook.secrets"
+    local webhook_secret webhook_token
+    read -r webhook_secret webhook_token <"$state/chatwoot-webhook.secrets"
     cat >"$state/env" <<ENV
 DATABASE_URL='postgresql:///userbuckets?host=$state/pgsock&port=$pg_port&user=postgres'
 UB_PG_DATA=$state/pg
@@ -56,6 +63,8 @@ STORAGE_BACKEND=${STORAGE_BACKEND:-filesystem}
 STORAGE_DIR=$state/data/buckets
 GCS_BUCKET_PREFIX=${GCS_BUCKET_PREFIX:-pacelane-whatsapp}
 SUPABASE_JWT_SECRET=$secret
+CHATWOOT_WEBHOOK_SECRET=${CHATWOOT_WEBHOOK_SECRET:-$webhook_secret}
+CHATWOOT_WEBHOOK_TOKEN=${CHATWOOT_WEBHOOK_TOKEN:-$webhook_token}
 LOG_LEVEL=${LOG_LEVEL:-info}
 ENV
     if [ -n "${SUPABASE_JWKS_FILE:-}" ]; then echo "SUPABASE_JWKS_FILE=$SUPABASE_JWKS_FILE" >>"$state/env"; fi

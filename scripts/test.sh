@@ -39,8 +39,10 @@ if grep -P -h -o "$phone" "$state"/log/*.log | head -n 5 | grep -q .; then
     grep -P -l "$phone" "$state"/log/*.log >&2
     exit 1
 fi
-if grep -q -F "$(grep '^SUPABASE_JWT_SECRET=' "$state/env" | cut -d= -f2-)" "$state"/log/*.log; then
-    echo "the JWT secret reached the logs" >&2
-    exit 1
-fi
+for name in SUPABASE_JWT_SECRET CHATWOOT_WEBHOOK_SECRET CHATWOOT_WEBHOOK_TOKEN; do
+    if grep -q -F "$(grep "^$name=" "$state/env" | cut -d= -f2-)" "$state"/log/*.log; then
+        echo "$name reached the logs" >&2
+        exit 1
+    fi
+done
 echo "logs clean"

@@ -12,6 +12,11 @@ public struct Environment: Sendable {
         public let variable: String
         public let reason: String
         public var description: String { "environment variable \(variable): \(reason)" }
+
+        public init(variable: String, reason: String) {
+            self.variable = variable
+            self.reason = reason
+        }
     }
 
     public let values: [String: String]

@@ -6,6 +6,7 @@ public struct CoreServices {
     public let identifier: UserIdentifier
     public let mappings: any BucketMappingStore
     public let provisioner: BucketProvisioner
+    public let storage: any ObjectStorage
     public let authenticator: Authenticator
 
     public init(
@@ -18,6 +19,7 @@ public struct CoreServices {
         self.identifier = UserIdentifier(directory: directory)
         self.mappings = mappings
         self.provisioner = BucketProvisioner(naming: naming, storage: storage, mappings: mappings)
+        self.storage = storage
         self.authenticator = authenticator
     }
 

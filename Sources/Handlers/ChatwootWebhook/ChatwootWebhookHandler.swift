@@ -1,0 +1,162 @@
+import Logging
+import Shared
+
+/// `POST /functions/v1/chatwoot-webhook` (SPEC §5.3): authenticates the delivery, keeps incoming
+/// WhatsApp messages, identifies the sender in-process, and stores each message once (object
+/// create-only, `meeting_notes` row and audio jobs in one transaction) before answering.
+struct ChatwootWebhookHandler: RequestHandler {
+    let functionName = "chatwoot-webhook"
+    let cors: CORSPolicy
+    let core: CoreServices
+    let store: any ChatwootMessageStore
+    let authenticator: WebhookAuthenticator
+    let allowedChannels: Set<String>
+    let clock: @Sendable () -> Int
+
+    init(
+        core: CoreServices, store: any ChatwootMessageStore, environment: Environment, clock: @escaping @Sendable () -> Int = { UnixTime.now() }
+    ) throws {
+        self.core = core
+        self.store = store
+        self.authenticator = try WebhookAuthenticator(environment: environment)
+        self.allowedChannels = Set(
+            environment.get("CHATWOOT_ALLOWED_CHANNELS", default: "Channel::Whatsapp").split(separator: ",").map { $0.trimmingSpaces() })
+        self.cors = CORSPolicy(environment: environment, allowedMethods: ["POST", "OPTIONS"])
+        self.clock = clock
+    }
+
+    func handle(_ request: Request, context: RequestContext) throws -> Response {
+        guard request.method == "POST" else {
+            throw ServiceError(.methodNotAllowed, "Method not allowed", body: .object(["error": .string("Method not allowed")]))
+        }
+        try authenticator.authenticate(request)
+        let now = clock()
+        let json = try request.jsonBody()
+        guard let event = try ChatwootMessageEvent.parse(json, today: UnixTime.date(now)) else {
+            return Self.skipped("Event not applicable: only message_created is stored")
+        }
+        if let reason = skipReason(event) { return Self.skipped(reason) }
+
+        let number = event.numberCandidates.lazy.compactMap { core.normalizer.normalize($0) }.first
+        if let earlier = try ServiceError.catching({ try store.existing(accountID: event.accountID, messageID: event.messageID) }) {
+            return Self.answer(event, userID: earlier.userID, bucket: earlier.bucket, number: number, duplicate: true)
+        }
+        let contactID = event.contactID
+        let identification = try core.identifier.identify(number: number, contactID: contactID, logger: context.logger)
+        let ensured: BucketProvisioner.Ensured
+        if let candidate = identification.candidate {
+            ensured = try core.provisioner.ensureUserBucket(candidate.userID, knownBucket: candidate.bucket)
+        } else {
+            ensured = try core.provisioner.ensureContactBucket(contactID)
+        }
+        let userID = identification.candidate?.userID.value
+        let objectPath = "whatsapp-messages/\(event.date)/\(event.conversationID)/\(event.messageID).json"
+        let document = JSON.object([
+            "webhook_payload": event.payload, "processed_at": .string(UnixTime.iso8601(now)),
+            "message_metadata": .object([
+                "account_id": .integer(event.accountID), "conversation_id": .integer(event.conversationID),
+                "message_id": .integer(event.messageID), "message_type": event.messageType.map(JSON.string) ?? .null,
+                "sender_type": event.senderType.map(JSON.string) ?? .null, "sender_id": event.senderID.map(JSON.integer) ?? .null,
+            ]),
+        ])
+        // Create-only: a retry after a failure further down finds it there, which is fine.
+        _ = try ServiceError.catching {
+            try core.storage.putObject(
+                ObjectName(objectPath)!, in: ensured.name, contentType: "application/json", data: document.serializedBytes(), ifAbsent: true)
+        }
+        let outcome = try ServiceError.catching {
+            try store.record(
+                NewChatwootMessage(
+                    accountID: event.accountID, messageID: event.messageID, conversationID: event.conversationID, senderID: event.senderID,
+                    userID: userID, contactID: contactID, bucket: ensured.name.value, objectPath: objectPath,
+                    storageURI: "\(core.storage.backendName == "gcs" ? "gs" : core.storage.backendName)://\(ensured.name.value)/\(objectPath)",
+                    content: Self.content(of: event), metadata: Self.metadata(of: event, deliveryID: request.header("x-chatwoot-delivery")),
+                    deliveryID: request.header("x-chatwoot-delivery"), audioJobs: Self.audioJobs(event, bucket: ensured.name.value, userID: userID)))
+        }
+        context.log(.info, "message stored", metadata: [LogKey.bucket: .string(ensured.name.value), LogKey.outcome: .string(identification.outcome)])
+        switch outcome {
+        case .recorded:
+            return Self.answer(event, userID: userID, bucket: ensured.name.value, number: number, duplicate: false)
+        case .duplicate(let earlierUser, let earlierBucket):
+            return Self.answer(event, userID: earlierUser, bucket: earlierBucket, number: number, duplicate: true)
+        }
+    }
+
+    /// Why an event is not stored, or nil to store it.
+    private func skipReason(_ event: ChatwootMessageEvent) -> String? {
+        if event.event != "message_created" { return "Skipped message_updated: a stored message is kept as first received" }
+        guard event.messageType == "incoming" else {
+            let type = event.messageType.flatMap { ["outgoing", "template", "activity"].contains($0) ? $0 : nil } ?? "non-incoming"
+            return "Skipped \(type) message"
+        }
+        if event.isPrivate { return "Skipped private note" }
+        guard let channel = event.channel, allowedChannels.contains(channel) else {
+            return "Event not applicable: this channel is not stored"
+        }
+        return nil
+    }
+
+    private static func skipped(_ reason: String) -> Response {
+        .json(.object(["success": .bool(true), "message": .string(reason)]))
+    }
+
+    /// The original's answer; the number is masked (it never leaves in clear).
+    private static func answer(_ event: ChatwootMessageEvent, userID: String?, bucket: String, number: PhoneNumber?, duplicate: Bool) -> Response {
+        let message =
+            duplicate
+            ? "WhatsApp message \(event.messageID) already stored in bucket \(bucket)"
+            : "WhatsApp message \(event.messageID) processed and stored in bucket \(bucket)"
+        return .json(
+            .object([
+                "success": .bool(true), "message": .string(message), "userId": userID.map(JSON.string) ?? .null,
+                "bucketName": .string(bucket), "whatsappNumber": number.map { .string($0.masked) } ?? .null,
+            ]))
+    }
+
+    /// The text, or the original's placeholder for a media message without a caption.
+    static func content(of event: ChatwootMessageEvent) -> String {
+        if let content = event.content, !content.allSatisfy(\.isWhitespace) { return content }
+        switch event.attachments.first?.fileType {
+        case "audio": return "[Audio Message]"
+        case "image": return "[Image Message]"
+        case "video": return "[Video Message]"
+        case "file": return "[File Attachment]"
+        default: return "[Media Message]"
+        }
+    }
+
+    /// `meeting_notes.metadata`: the original's keys, without the whole payload (it is in the
+    /// stored object).
+    static func metadata(of event: ChatwootMessageEvent, deliveryID: String?) -> JSON {
+        .object([
+            "sender_name": event.senderName.map(JSON.string) ?? .null,
+            "conversation_status": event.conversationStatus.map(JSON.string) ?? .null, "account_id": .integer(event.accountID),
+            "inbox_id": event.inboxID.map(JSON.integer) ?? .null, "content_type": event.contentType.map(JSON.string) ?? .null,
+            "original_content": event.content.map(JSON.string) ?? .null, "channel": event.channel.map(JSON.string) ?? .null,
+            "chatwoot_delivery_id": deliveryID.map(JSON.string) ?? .null,
+            "attachments": .array(
+                event.attachments.map {
+                    .object(["id": .integer($0.id), "file_type": .string($0.fileType), "file_size": $0.fileSize.map(JSON.integer) ?? .null])
+                }),
+        ])
+    }
+
+    static func audioJobs(_ event: ChatwootMessageEvent, bucket: String, userID: String?) -> [(dedupeKey: String, payload: JSONObject)] {
+        event.attachments.filter { $0.fileType == "audio" && $0.dataURL != nil }.map { attachment in
+            var payload = JSONObject()
+            payload["account_id"] = .integer(event.accountID)
+            payload["message_id"] = .integer(event.messageID)
+            payload["conversation_id"] = .integer(event.conversationID)
+            payload["attachment_id"] = .integer(attachment.id)
+            payload["data_url"] = .string(attachment.dataURL!)
+            payload["file_size"] = attachment.fileSize.map(JSON.integer) ?? .null
+            payload["extension"] = attachment.fileExtension.map(JSON.string) ?? .null
+            payload["bucket"] = .string(bucket)
+            payload["user_id"] = userID.map(JSON.string) ?? .null
+            payload["contact_id"] = .string(event.contactID)
+            payload["date"] = .string(event.date)
+            payload["recorded_at"] = event.createdAt.map(JSON.string) ?? .null
+            return ("audio:\(event.accountID):\(event.messageID):\(attachment.id)", payload)
+        }
+    }
+}

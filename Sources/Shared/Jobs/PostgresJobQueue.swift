@@ -1,0 +1,81 @@
+/// `JobQueue` on `public.userbuckets_jobs` (db/migrations/0004). Claims use
+/// `FOR UPDATE SKIP LOCKED`, so any number of workers on any number of hosts share the queue;
+/// a lease makes a job whose worker died claimable again.
+public final class PostgresJobQueue: JobQueue {
+    private let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    static let insert = PreparedStatement(
+        """
+        INSERT INTO public.userbuckets_jobs (kind, payload, dedupe_key) VALUES ($1, $2::jsonb, $3)
+        ON CONFLICT (dedupe_key) DO NOTHING
+        """)
+    static let claimNext = PreparedStatement(
+        """
+        UPDATE public.userbuckets_jobs SET status = 'running', attempts = attempts + 1, leased_by = $1,
+            leased_until = now() + make_interval(secs => $2::int), updated_at = now()
+        WHERE id = (
+            SELECT id FROM public.userbuckets_jobs
+            WHERE (status = 'queued' AND run_at <= now()) OR (status = 'running' AND leased_until < now())
+            ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING id, kind, payload::text, status, attempts, max_attempts, last_error, run_at::text
+        """)
+    static let finishJob = PreparedStatement(
+        """
+        UPDATE public.userbuckets_jobs SET status = $2, result = $3::jsonb, leased_until = NULL, last_error = NULL, updated_at = now()
+        WHERE id = $1::bigint
+        """)
+    static let retryJob = PreparedStatement(
+        """
+        UPDATE public.userbuckets_jobs SET
+            status = CASE WHEN $4::bool OR attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+            run_at = now() + make_interval(secs => $3::int), last_error = $2, leased_until = NULL, updated_at = now()
+        WHERE id = $1::bigint
+        """)
+    static let listJobs = PreparedStatement(
+        """
+        SELECT id, kind, payload::text, status, attempts, max_attempts, last_error, run_at::text FROM public.userbuckets_jobs
+        WHERE ($1::text IS NULL AND status IN ('queued', 'running', 'failed')) OR status = $1
+        ORDER BY id LIMIT $2::int
+        """)
+    static let requeueJobs = PreparedStatement(
+        """
+        UPDATE public.userbuckets_jobs SET status = 'queued', attempts = 0, run_at = now(), last_error = NULL,
+            leased_until = NULL, updated_at = now()
+        WHERE ($1::bigint[] IS NULL AND status = 'failed') OR id = ANY($1::bigint[])
+        """)
+
+    public func enqueue(kind: String, payload: JSON, dedupeKey: String?) throws {
+        _ = try connection.execute(Self.insert, [kind, payload.serialized(), dedupeKey])
+    }
+
+    public func claim(workerID: String, leaseSeconds: Int) throws -> Job? {
+        try connection.execute(Self.claimNext, [workerID, String(leaseSeconds)]).rows.first.map(Self.job)
+    }
+
+    public func finish(_ job: Job, status: Job.Status, result: JSON) throws {
+        _ = try connection.execute(Self.finishJob, [String(job.id), status.rawValue, result.serialized()])
+    }
+
+    public func retry(_ job: Job, error: String, delaySeconds: Int, permanent: Bool) throws {
+        _ = try connection.execute(Self.retryJob, [String(job.id), String(error.prefix(1000)), String(delaySeconds), permanent ? "true" : "false"])
+    }
+
+    public func list(status: Job.Status?, limit: Int) throws -> [Job] {
+        try connection.execute(Self.listJobs, [status?.rawValue, String(limit)]).rows.map(Self.job)
+    }
+
+    public func requeue(ids: [Int64]?) throws -> Int {
+        try connection.execute(Self.requeueJobs, [ids.map { "{" + $0.map(String.init).joined(separator: ",") + "}" }]).affectedRows
+    }
+
+    private static func job(_ row: [String?]) -> Job {
+        Job(
+            id: Int64(row[0] ?? "") ?? 0, kind: row[1] ?? "", payload: (try? JSONParser.parse(row[2] ?? "{}")) ?? .null,
+            status: Job.Status(rawValue: row[3] ?? "") ?? .queued, attempts: Int(row[4] ?? "") ?? 0, maxAttempts: Int(row[5] ?? "") ?? 0,
+            lastError: row[6], runAt: row[7])
+    }
+}
