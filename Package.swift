@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "user-bucket-service", targets: ["UserBucketService"]),
         .executable(name: "create-user-bucket", targets: ["CreateUserBucket"]),
         .executable(name: "chatwoot-webhook", targets: ["ChatwootWebhook"]),
+        .executable(name: "job-worker", targets: ["JobWorker"]),
         .executable(name: "userbuckets", targets: ["UserBucketsCLI"]),
         .library(name: "Shared", type: .static, targets: ["Shared"]),
     ],
@@ -57,6 +58,9 @@ let package = Package(
         .executableTarget(
             name: "ChatwootWebhook", dependencies: ["Shared", logging],
             path: "Sources/Handlers/ChatwootWebhook", swiftSettings: strictSettings),
+        .executableTarget(
+            name: "JobWorker", dependencies: ["Shared", logging],
+            path: "Sources/Handlers/JobWorker", swiftSettings: strictSettings),
         .executableTarget(
             name: "UserBucketsCLI",
             dependencies: ["Shared", logging, .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -9,7 +9,8 @@
 #   scripts/stack.sh gcs-start STATE_DIR PORT   (the GCS emulator, for the tests; after start)
 #
 # STATE_DIR/env holds the variables a client (the tests, the CLI) needs.
-# Environment read: UB_WORKERS (per function, default 4), STORAGE_BACKEND (default filesystem),
+# Environment read: UB_WORKERS (per function, default 4), UB_JOB_WORKERS (default 1),
+# STORAGE_BACKEND (default filesystem),
 # UB_PG_PORT (default PORT+1), SUPABASE_JWT_SECRET (default: the Supabase CLI's public
 # local-development secret), GCS_BUCKET_PREFIX, LOG_LEVEL.
 set -euo pipefail
@@ -86,6 +87,11 @@ ENV
     for fn in "${functions[@]}"; do
         for _ in $(seq 100); do [ -S "$state/run/$fn.sock" ] && break; sleep 0.05; done
     done
+    # The job workers (audio attachments), supervised by multiwatch like the pools.
+    if [ "${UB_JOB_WORKERS:-1}" -gt 0 ]; then
+        /usr/bin/multiwatch -f "${UB_JOB_WORKERS:-1}" -s TERM -- "$bin/job-worker" >>"$state/log/job-worker.log" 2>&1 </dev/null &
+        echo $! >"$state/run/job-worker.pid"
+    fi
 
     sed "s|/run/userbuckets/|$state/run/|g" "$root/nginx/functions.conf" >"$state/nginx/functions.conf"
     sed -e "s|@STATE@|$state|g" -e "s|@PORT@|$port|g" -e "s|@ROOT@|$root|g" \

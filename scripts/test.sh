@@ -23,7 +23,8 @@ trap '"$root/scripts/stack.sh" stop "$state"' EXIT
 trap 'exit 130' INT TERM
 
 echo "== stack"
-UB_WORKERS=4 "$root/scripts/stack.sh" start "$state" "$port" "$(swift build --show-bin-path)"
+# No background job worker: the tests run `job-worker --drain` themselves, with stand-ins.
+UB_WORKERS=4 UB_JOB_WORKERS=0 "$root/scripts/stack.sh" start "$state" "$port" "$(swift build --show-bin-path)"
 "$root/scripts/stack.sh" gcs-start "$state" "$((port + 2))"
 
 echo "== tests"

@@ -45,11 +45,17 @@ public final class CurlHTTPClient: HTTPClient {
             throw HTTPClientError(.invalidURL, "only http and https are allowed")
         }
         curl_easy_reset(handle)
-        let sink = ResponseSink(limit: configuration.maxResponseBytes, handle: handle, download: download)
+        let limit = request.maxResponseBytes ?? configuration.maxResponseBytes
+        let sink = ResponseSink(limit: limit, handle: handle, download: download)
         let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
         var headerList: UnsafeMutablePointer<curl_slist>?
-        // The header list and body must outlive the transfer: curl borrows them.
-        defer { curl_slist_free_all(headerList) }
+        var resolveList: UnsafeMutablePointer<curl_slist>?
+        // The lists and the body must outlive the transfer: curl borrows them.
+        defer {
+            curl_slist_free_all(headerList)
+            curl_slist_free_all(resolveList)
+        }
+        if let pinned = request.pinnedAddress { resolveList = curl_slist_append(nil, pinned) }
         for (name, value) in request.headers {
             headerList = curl_slist_append(headerList, "\(name): \(value)")
         }
@@ -63,6 +69,7 @@ public final class CurlHTTPClient: HTTPClient {
                     _ = ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, configuration.connectTimeoutMs)
                     _ = ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMs ?? configuration.totalTimeoutMs)
                     _ = ccurl_setopt_ptr(handle, CURLOPT_HTTPHEADER, headerList)
+                    if let resolveList { _ = ccurl_setopt_ptr(handle, CURLOPT_RESOLVE, resolveList) }
                     if request.method != "GET" {
                         _ = ccurl_setopt_ptr(handle, CURLOPT_CUSTOMREQUEST, method)
                     }
@@ -78,7 +85,7 @@ public final class CurlHTTPClient: HTTPClient {
                 }
             }
         }
-        if sink.overflowed { throw HTTPClientError(.tooLarge, "response larger than \(configuration.maxResponseBytes) bytes") }
+        if sink.overflowed { throw HTTPClientError(.tooLarge, "response larger than \(limit) bytes") }
         if let error = sink.downloadError { throw HTTPClientError(.aborted, "\(error)") }
         guard code == CURLE_OK else {
             let message = String(cString: curl_easy_strerror(code))

@@ -6,16 +6,23 @@ public struct HTTPClientRequest: Sendable {
     public var body: [UInt8]
     /// Overrides the client's total timeout for this call (a large transfer needs longer).
     public var timeoutMs: Int?
+    /// Overrides the client's cap on a buffered response body.
+    public var maxResponseBytes: Int?
+    /// Connect to this address instead of resolving the URL's host (`host:port:address`, as
+    /// curl's `CURLOPT_RESOLVE`): the address a caller already checked is the one used.
+    public var pinnedAddress: String?
 
     public init(
         method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
-        timeoutMs: Int? = nil
+        timeoutMs: Int? = nil, maxResponseBytes: Int? = nil, pinnedAddress: String? = nil
     ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeoutMs = timeoutMs
+        self.maxResponseBytes = maxResponseBytes
+        self.pinnedAddress = pinnedAddress
     }
 }
 

@@ -1,0 +1,129 @@
+import Logging
+import Shared
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `job-worker`: drains the PostgreSQL job queue (audio attachments today). Runs beside the
+/// FastCGI pools under the same supervisor; any number of them, on any number of hosts.
+/// `--drain` exits once nothing is runnable (for tests and one-off runs).
+enum JobWorker {
+    static let stopping = Atomic<Bool>(false)
+
+    static func main(arguments: [String]) -> Never {
+        signal(SIGPIPE, SIG_IGN)
+        let environment = Environment.process()
+        var logger = Logger.json(label: "job-worker", environment: environment)
+        logger[metadataKey: LogKey.function] = "job-worker"
+        let drain = arguments.contains("--drain")
+        do {
+            let core = try CoreServices.live(environment: environment, authenticator: .refusingAll)
+            guard let connection = core.connection else { throw Environment.Error(variable: "DATABASE_URL", reason: "is required") }
+            let queue = PostgresJobQueue(connection: connection)
+            let runner = AudioJobRunner(
+                downloader: AttachmentDownloader(
+                    client: CurlHTTPClient(configuration: .init(connectTimeoutMs: 10_000, totalTimeoutMs: 60_000)),
+                    policy: try DownloadPolicy(environment: environment),
+                    timeoutMs: try environment.integer("AUDIO_DOWNLOAD_TIMEOUT_MS", default: 60_000),
+                    notFoundBackoffMs: drain ? [200, 400] : [500, 1000, 2000, 4000], chatwootBaseURL: environment.get("CHATWOOT_BASE_URL")),
+                storage: core.storage, transcriber: try OpenAITranscriber.live(environment: environment),
+                records: PostgresAudioRecords(connection: connection))
+            let lease = try environment.integer("UB_JOB_LEASE_SECONDS", default: 300)
+            let pollMs = try environment.integer("UB_JOB_POLL_MS", default: 1000)
+            let workerID = environment.get("UB_JOB_WORKER_ID") ?? "\(hostName()):\(getpid())"
+            installSignalHandlers()
+            logger.info("worker started", metadata: ["worker": .string(workerID)])
+            while !stopping.load(ordering: .relaxed) {
+                let job: Job?
+                do {
+                    job = try queue.claim(workerID: workerID, leaseSeconds: lease)
+                } catch {
+                    logger.error("claiming a job failed", metadata: [LogKey.error: "\(error)"])
+                    pause(milliseconds: max(pollMs, 1000))
+                    continue
+                }
+                guard let job else {
+                    if drain { break }
+                    pause(milliseconds: pollMs)
+                    continue
+                }
+                run(job, runner: runner, queue: queue, logger: logger)
+            }
+            logger.info("worker stopped")
+            exit(0)
+        } catch {
+            logger.critical("worker could not start", metadata: [LogKey.error: "\(error)"])
+            exit(1)
+        }
+    }
+
+    private static func run(_ job: Job, runner: AudioJobRunner, queue: PostgresJobQueue, logger: Logger) {
+        let started = MonotonicClock.nowMs()
+        let outcome: AudioJobRunner.Outcome =
+            job.kind == "audio" ? runner.run(job) : .fail(reason: "unknown job kind \(job.kind)")
+        var metadata: Logger.Metadata = [
+            "job": .stringConvertible(job.id), "kind": .string(job.kind), "attempt": .stringConvertible(job.attempts),
+            LogKey.durationMs: .stringConvertible(MonotonicClock.nowMs() - started),
+        ]
+        do {
+            switch outcome {
+            case .done(let result):
+                try queue.finish(job, status: .done, result: result)
+                metadata[LogKey.outcome] = "done"
+            case .skipped(let result):
+                try queue.finish(job, status: .skipped, result: result)
+                metadata[LogKey.outcome] = "skipped"
+            case .retry(let reason, let delay):
+                try queue.retry(job, error: reason, delaySeconds: delay, permanent: false)
+                metadata[LogKey.outcome] = job.attempts >= job.maxAttempts ? "failed" : "retry"
+                metadata[LogKey.error] = .string(reason)
+            case .fail(let reason):
+                try queue.retry(job, error: reason, delaySeconds: 0, permanent: true)
+                metadata[LogKey.outcome] = "failed"
+                metadata[LogKey.error] = .string(reason)
+            }
+            logger.info("job", metadata: metadata)
+        } catch {
+            // The lease runs out and the job is claimed again.
+            logger.error("recording a job's outcome failed", metadata: [LogKey.error: "\(error)", "job": .stringConvertible(job.id)])
+        }
+    }
+
+    private static func pause(milliseconds: Int) {
+        var remaining = milliseconds
+        while remaining > 0, !stopping.load(ordering: .relaxed) {
+            usleep(UInt32(min(remaining, 100) * 1000))
+            remaining -= 100
+        }
+    }
+
+    private static func installSignalHandlers() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in JobWorker.stopping.store(true, ordering: .relaxed) }
+        sigemptyset(&action.sa_mask)
+        sigaction(SIGTERM, &action, nil)
+        sigaction(SIGINT, &action, nil)
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        sigaddset(&handled, SIGTERM)
+        sigaddset(&handled, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
+    }
+
+    private static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// Monotonic milliseconds for durations.
+enum MonotonicClock {
+    static func nowMs() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int(now.tv_sec) * 1000 + Int(now.tv_nsec) / 1_000_000
+    }
+}

@@ -1,0 +1,3 @@
+import Shared
+
+JobWorker.main(arguments: Array(CommandLine.arguments.dropFirst()))

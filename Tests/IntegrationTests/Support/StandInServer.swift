@@ -1,0 +1,119 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A stand-in for a remote service (Chatwoot's attachment host, OpenAI) on loopback: one thread
+/// per connection, one request per connection, answers from a closure.
+final class StandInServer: Sendable {
+    struct Request: Sendable {
+        let method: String
+        let path: String
+        let headers: [String: String]
+        let body: [UInt8]
+    }
+
+    struct Reply: Sendable {
+        var status: Int
+        var headers: [(String, String)] = []
+        var body: [UInt8] = []
+        /// Milliseconds to wait before answering; `hang` waits until the client leaves.
+        var delayMs: Int = 0
+        var hang = false
+
+        static func json(_ status: Int, _ body: [UInt8], headers: [(String, String)] = []) -> Reply {
+            Reply(status: status, headers: [("Content-Type", "application/json")] + headers, body: body)
+        }
+    }
+
+    let port: UInt16
+    private let listener: Int32
+    private let respond: @Sendable (Request) -> Reply
+    let received = Mutex<[Request]>([])
+
+    init(respond: @escaping @Sendable (Request) -> Reply) {
+        self.respond = respond
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        listen(fd, 64)
+        var bound = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &bound) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        listener = fd
+        port = UInt16(bigEndian: bound.sin_port)
+        let thread = Thread { [self] in
+            while true {
+                let connection = accept(listener, nil, nil)
+                if connection < 0 { return }
+                Thread { [self] in self.handle(connection) }.start()
+            }
+        }
+        thread.start()
+    }
+
+    deinit {
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    /// `http://127.0.0.1:<port>` (or `localhost`: a different host name, same machine).
+    func url(host: String = "127.0.0.1") -> String { "http://\(host):\(port)" }
+
+    var requests: [Request] { received.withLock { $0 } }
+
+    private func handle(_ fd: Int32) {
+        defer { close(fd) }
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var request: Request?
+        while request == nil {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count <= 0 { return }
+            data.append(contentsOf: buffer[0..<count])
+            guard
+                let end = (0..<max(0, data.count - 3)).first(where: {
+                    data[$0] == 13 && data[$0 + 1] == 10 && data[$0 + 2] == 13 && data[$0 + 3] == 10
+                })
+            else { continue }
+            let lines = String(decoding: data[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
+            var headers: [String: String] = [:]
+            for line in lines.dropFirst() {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            let length = Int(headers["content-length"] ?? "0") ?? 0
+            if data.count < end + 4 + length { continue }
+            let parts = lines[0].split(separator: " ")
+            request = Request(
+                method: parts.first.map(String.init) ?? "", path: parts.dropFirst().first.map(String.init) ?? "/", headers: headers,
+                body: Array(data[(end + 4)..<(end + 4 + length)]))
+        }
+        guard let request else { return }
+        received.withLock { $0.append(request) }
+        let reply = respond(request)
+        if reply.hang {
+            var pollfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            _ = poll(&pollfd, 1, 60_000)
+            return
+        }
+        if reply.delayMs > 0 { usleep(UInt32(reply.delayMs) * 1000) }
+        var head = "HTTP/1.1 \(reply.status) X\r\nContent-Length: \(reply.body.count)\r\nConnection: close\r\n"
+        for (name, value) in reply.headers { head += "\(name): \(value)\r\n" }
+        let bytes = Array((head + "\r\n").utf8) + reply.body
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+            if written <= 0 { return }
+            offset += written
+        }
+    }
+}
