@@ -236,4 +236,24 @@ struct AudioJobTests {
         #expect(state.attempts == 2)
         #expect(try audioRows(id).count == 1)
     }
+
+    @Test func operatorsListAndRequeueFailedJobs() throws {
+        let (key, _, _) = try deliverVoiceNote(blobPath: "huge")
+        try drain()
+        let id = try #require(try Fixtures().rows("SELECT id FROM userbuckets_jobs WHERE dedupe_key = $1", [key]).first?[0])
+        let listed = try Stack.shared.shell(#""$UB_BIN/userbuckets" jobs list --status failed --limit 1000"#).output
+        let line = try #require(listed.split(separator: "\n").first { $0.contains(#""id":\#(id),"#) })
+        let listedJob = try JSONParser.parse(String(line))
+        #expect(listedJob["status"] == .string("failed"))
+        #expect(listedJob["lastError"]?.stringValue?.contains("larger than") == true)
+        #expect(!listed.contains("/blobs/"))  // attachment URLs are capabilities: not printed
+        let retried = try Stack.shared.shell(#""$UB_BIN/userbuckets" jobs retry \#(id)"#).output
+        #expect(retried.contains(#"{"requeued":1}"#))
+        #expect(try job(key).status == "queued")
+        #expect(try job(key).attempts == 0)
+        let refused = try Stack.shared.shell(#""$UB_BIN/userbuckets" jobs retry 2>&1; echo "exit=$?""#).output
+        #expect(refused.contains("exit=64"))
+        try drain()  // fails again (still too large); leaves the queue clean for others
+        #expect(try job(key).status == "failed")
+    }
 }

@@ -265,4 +265,16 @@ struct ChatwootWebhookTests {
         #expect(stored)
         #expect(try notes(id).count == 1)
     }
+
+    @Test func theFunctionWillNotServeWithoutAuthenticationConfigured() throws {
+        let result = try Stack.shared.shell(
+            #"""
+            sock="$UB_STATE/run/webhook-open.sock"; log="$UB_STATE/log/webhook-open.log"; rm -f "$sock"
+            env -u CHATWOOT_WEBHOOK_SECRET -u CHATWOOT_WEBHOOK_TOKEN timeout 5 spawn-fcgi -n -s "$sock" -- "$UB_BIN/chatwoot-webhook" 2>"$log"
+            echo "exit=$?"
+            cat "$log"
+            """#)
+        #expect(result.output.contains("exit=1"))
+        #expect(result.output.contains("refusing to accept unauthenticated webhooks"))
+    }
 }
