@@ -38,9 +38,6 @@ struct ChatwootWebhookHandler: RequestHandler {
         if let reason = skipReason(event) { return Self.skipped(reason) }
 
         let number = event.numberCandidates.lazy.compactMap { core.normalizer.normalize($0) }.first
-        if let earlier = try ServiceError.catching({ try store.existing(accountID: event.accountID, messageID: event.messageID) }) {
-            return Self.answer(event, userID: earlier.userID, bucket: earlier.bucket, number: number, duplicate: true)
-        }
         let contactID = event.contactID
         let identification = try core.identifier.identify(number: number, contactID: contactID, logger: context.logger)
         let ensured: BucketProvisioner.Ensured
@@ -51,18 +48,29 @@ struct ChatwootWebhookHandler: RequestHandler {
         }
         let userID = identification.candidate?.userID.value
         let objectPath = "whatsapp-messages/\(event.date)/\(event.conversationID)/\(event.messageID).json"
-        let document = JSON.object([
-            "webhook_payload": event.payload, "processed_at": .string(UnixTime.iso8601(now)),
-            "message_metadata": .object([
-                "account_id": .integer(event.accountID), "conversation_id": .integer(event.conversationID),
-                "message_id": .integer(event.messageID), "message_type": event.messageType.map(JSON.string) ?? .null,
-                "sender_type": event.senderType.map(JSON.string) ?? .null, "sender_id": event.senderID.map(JSON.integer) ?? .null,
-            ]),
+        let metadata = JSON.object([
+            "account_id": .integer(event.accountID), "conversation_id": .integer(event.conversationID),
+            "message_id": .integer(event.messageID), "message_type": event.messageType.map(JSON.string) ?? .null,
+            "sender_type": event.senderType.map(JSON.string) ?? .null, "sender_id": event.senderID.map(JSON.integer) ?? .null,
         ])
+        // The payload goes in as received (it parsed as JSON above): no re-serialization.
+        var document = Array(#"{"webhook_payload":"#.utf8)
+        document.append(contentsOf: request.body)
+        document.append(contentsOf: #","processed_at":"\#(UnixTime.iso8601(now))","message_metadata":"#.utf8)
+        document.append(contentsOf: metadata.serializedBytes())
+        document.append(UInt8(ascii: "}"))
         // Create-only: a retry after a failure further down finds it there, which is fine.
         _ = try ServiceError.catching {
-            try core.storage.putObject(
-                ObjectName(objectPath)!, in: ensured.name, contentType: "application/json", data: document.serializedBytes(), ifAbsent: true)
+            do {
+                return try core.storage.putObject(
+                    ObjectName(objectPath)!, in: ensured.name, contentType: "application/json", data: document, ifAbsent: true)
+            } catch let error as StorageError where error.code == .notFound && identification.candidate == nil {
+                // A contact bucket this worker remembered is gone: make it again, once.
+                core.provisioner.forgetContactBucket(ensured.name)
+                _ = try core.provisioner.ensureContactBucket(contactID)
+                return try core.storage.putObject(
+                    ObjectName(objectPath)!, in: ensured.name, contentType: "application/json", data: document, ifAbsent: true)
+            }
         }
         let outcome = try ServiceError.catching {
             try store.record(

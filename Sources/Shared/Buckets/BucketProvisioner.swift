@@ -16,6 +16,9 @@ public final class BucketProvisioner {
     public let naming: BucketNaming
     public let storage: any ObjectStorage
     private let mappings: any BucketMappingStore
+    /// Contact buckets this worker has made or found: a contact's every message would otherwise
+    /// cost a lock and a storage call. (Not shared: one provisioner per serving thread.)
+    private var knownContactBuckets: Set<String> = []
 
     public init(naming: BucketNaming, storage: any ObjectStorage, mappings: any BucketMappingStore) {
         self.naming = naming
@@ -65,10 +68,19 @@ public final class BucketProvisioner {
     /// Ensures the bucket of a contact that is not (yet) a known user.
     public func ensureContactBucket(_ contactID: String) throws(ServiceError) -> Ensured {
         let name = naming.contactBucket(contactID)
-        return try ServiceError.catching {
+        if knownContactBuckets.contains(name.value) { return Ensured(name: name, isNew: false) }
+        let ensured = try ServiceError.catching {
             try mappings.withExclusiveLock("bucket:" + name.value) {
                 Ensured(name: name, isNew: try storage.createBucket(name) == .created)
             }
         }
+        if knownContactBuckets.count >= 10_000 { knownContactBuckets.removeAll(keepingCapacity: true) }
+        knownContactBuckets.insert(name.value)
+        return ensured
+    }
+
+    /// Forgets a contact bucket this worker thought existed (storage said it does not).
+    public func forgetContactBucket(_ name: BucketName) {
+        knownContactBuckets.remove(name.value)
     }
 }

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): signed text-message webhooks through nginx, each a new message from
+# one of 5,000 senders (half of them known users), stored on the filesystem backend — or on the
+# GCS emulator with UB_BENCH_STORAGE=gcs. wrk at 32 connections for 10 s. Prints stored
+# messages/s, p50, p99, errors, and the rows against the deliveries answered (no duplicates).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+port=${UB_BENCH_PORT:-18780}
+state="$root/.stack-bench-webhook"
+emulator_state="$root/.stack-bench-webhook-emulator"
+
+"$root/scripts/install-deps.sh" --test
+swift build -c release >/dev/null
+bin=$(swift build -c release --show-bin-path)
+for dir in "$state" "$emulator_state"; do "$root/scripts/stack.sh" stop "$dir" 2>/dev/null || true; rm -rf "$dir"; done
+trap '"$root/scripts/stack.sh" stop "$state"; "$root/scripts/stack.sh" stop "$emulator_state"' EXIT
+trap 'exit 130' INT TERM
+if [ "${UB_BENCH_STORAGE:-filesystem}" = gcs ]; then
+    mkdir -p "$emulator_state/log" && touch "$emulator_state/env"
+    "$root/scripts/stack.sh" gcs-start "$emulator_state" "$((port + 2))"
+    export STORAGE_BACKEND=gcs STORAGE_EMULATOR_HOST="http://127.0.0.1:$((port + 2))"
+fi
+LOG_LEVEL=warning UB_WORKERS=${UB_WORKERS:-4} UB_JOB_WORKERS=0 "$root/scripts/stack.sh" start "$state" "$port" "$bin"
+set -a
+# shellcheck disable=SC1091
+. "$state/env"
+set +a
+psql "$DATABASE_URL" -q <<SQL
+INSERT INTO auth.users (id) SELECT md5('hook' || i)::uuid FROM generate_series(0, 2499) i;
+INSERT INTO public.whatsapp_user_mapping (user_id, whatsapp_number)
+    SELECT md5('hook' || i)::uuid, '+55119' || (60000000 + i) FROM generate_series(0, 2499) i;
+ANALYZE;
+SQL
+
+deliveries="$state/deliveries.tsv"
+python3 bench/webhook.py "$CHATWOOT_WEBHOOK_SECRET" 60000 ../shared/fixtures/chatwoot/01_message_created_incoming_text.json "$deliveries"
+export UB_BENCH_DELIVERIES="$deliveries" UB_BENCH_THREADS=2
+out=$(wrk -t 2 -c 32 -d 10s --latency -s bench/webhook.lua "http://127.0.0.1:$port")
+echo "$out"
+rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+errors=$(echo "$out" | awk '/Non-2xx/ {print $NF} /Socket errors/ {print}' | tr '\n' ' ')
+answered=$(echo "$out" | awk '/requests in/ {print $1}')
+rows=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM public.meeting_notes")
+distinct=$(psql "$DATABASE_URL" -tAc "SELECT count(DISTINCT chatwoot_message_id) FROM public.meeting_notes")
+echo
+echo "webhook (${UB_BENCH_STORAGE:-filesystem}): ${rps} stored messages/s, p50 ${p50}, p99 ${p99}, errors: ${errors:-none}; ${answered} answered, ${rows} rows, ${distinct} distinct messages"
