@@ -60,7 +60,6 @@ public final class FileSystemObjectStorage: ObjectStorage, Sendable {
     public func putObject(
         _ name: ObjectName, in bucket: BucketName, contentType: String, from source: any ByteSource, ifAbsent: Bool
     ) throws(StorageError) -> ObjectWrite {
-        guard try bucketExists(bucket) else { throw StorageError(.notFound, "no bucket \(bucket.value)") }
         let destination = path(of: name, in: bucket)
         let temporary = root + "/.tmp/" + RequestID.make() + RequestID.make()
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -71,22 +70,21 @@ public final class FileSystemObjectStorage: ObjectStorage, Sendable {
             defer { close(fd) }
             size = try Self.copy(from: source, to: fd, path: temporary)
         }
-        if let slash = destination.lastIndex(of: "/") {
-            do {
-                try FileIO.makeDirectories(String(destination[..<slash]))
-            } catch {
-                throw StorageError(.unavailable, "\(error)")
+        // Into place; folders are made only when missing (most writes go to existing ones), and
+        // never the bucket itself.
+        for attempt in 0..<2 {
+            let result = ifAbsent ? link(temporary, destination) : rename(temporary, destination)
+            if result == 0 { return .stored(StoredObject(name: name.value, size: size, contentType: contentType)) }
+            if ifAbsent && errno == EEXIST { return .alreadyStored }
+            guard errno == ENOENT, attempt == 0 else { throw Self.failure(ifAbsent ? "link" : "rename", destination) }
+            guard try bucketExists(bucket) else { throw StorageError(.notFound, "no bucket \(bucket.value)") }
+            var folder = root + "/" + bucket.value
+            for component in name.value.split(separator: "/").dropLast() {
+                folder += "/" + component
+                if mkdir(folder, 0o755) != 0 && errno != EEXIST { throw Self.failure("mkdir", folder) }
             }
         }
-        if ifAbsent {
-            if link(temporary, destination) != 0 {
-                if errno == EEXIST { return .alreadyStored }
-                throw Self.failure("link", destination)
-            }
-        } else if rename(temporary, destination) != 0 {
-            throw Self.failure("rename", destination)
-        }
-        return .stored(StoredObject(name: name.value, size: size, contentType: contentType))
+        throw Self.failure(ifAbsent ? "link" : "rename", destination)
     }
 
     public func readObject(
