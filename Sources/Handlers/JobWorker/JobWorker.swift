@@ -33,7 +33,7 @@ enum JobWorker {
             let lease = try environment.integer("UB_JOB_LEASE_SECONDS", default: 300)
             let pollMs = try environment.integer("UB_JOB_POLL_MS", default: 1000)
             let workerID = environment.get("UB_JOB_WORKER_ID") ?? "\(hostName()):\(getpid())"
-            installSignalHandlers()
+            ShutdownSignals.install { _ in JobWorker.stopping.store(true, ordering: .relaxed) }
             logger.info("worker started", metadata: ["worker": .string(workerID)])
             while !stopping.load(ordering: .relaxed) {
                 let job: Job?
@@ -60,12 +60,12 @@ enum JobWorker {
     }
 
     private static func run(_ job: Job, runner: AudioJobRunner, queue: PostgresJobQueue, logger: Logger) {
-        let started = MonotonicClock.nowMs()
+        let started = MonotonicClock.milliseconds()
         let outcome: AudioJobRunner.Outcome =
             job.kind == "audio" ? runner.run(job) : .fail(reason: "unknown job kind \(job.kind)")
         var metadata: Logger.Metadata = [
             "job": .stringConvertible(job.id), "kind": .string(job.kind), "attempt": .stringConvertible(job.attempts),
-            LogKey.durationMs: .stringConvertible(MonotonicClock.nowMs() - started),
+            LogKey.durationMs: .stringConvertible(MonotonicClock.milliseconds() - started),
         ]
         do {
             switch outcome {
@@ -99,31 +99,9 @@ enum JobWorker {
         }
     }
 
-    private static func installSignalHandlers() {
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in JobWorker.stopping.store(true, ordering: .relaxed) }
-        sigemptyset(&action.sa_mask)
-        sigaction(SIGTERM, &action, nil)
-        sigaction(SIGINT, &action, nil)
-        var handled = sigset_t()
-        sigemptyset(&handled)
-        sigaddset(&handled, SIGTERM)
-        sigaddset(&handled, SIGINT)
-        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
-    }
-
     private static func hostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         gethostname(&buffer, buffer.count)
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-}
-
-/// Monotonic milliseconds for durations.
-enum MonotonicClock {
-    static func nowMs() -> Int {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int(now.tv_sec) * 1000 + Int(now.tv_nsec) / 1_000_000
     }
 }

@@ -26,9 +26,4 @@ final class LoadTestResults: Sendable {
         )
     }
 
-    static func monotonicMs() -> Int {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int(now.tv_sec) * 1000 + Int(now.tv_nsec) / 1_000_000
-    }
 }

@@ -161,7 +161,7 @@ extension ObjectCommand {
             let run = String(UInt64.random(in: 0...UInt64.max), radix: 16)
             let payload = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) }
             let results = LoadTestResults()
-            let started = LoadTestResults.monotonicMs()
+            let started = MonotonicClock.milliseconds()
             for thread in 0..<threads {
                 let worker = Thread {
                     guard let storage = try? StorageBackend.live(environment: environment) else {
@@ -170,12 +170,12 @@ extension ObjectCommand {
                     }
                     for index in stride(from: thread, to: count, by: threads) {
                         let name = ObjectName("load-test/\(run)/\(index).bin")!
-                        let begin = LoadTestResults.monotonicMs()
+                        let begin = MonotonicClock.milliseconds()
                         do {
                             let result = try storage.putObject(
                                 name, in: bucket, contentType: "application/octet-stream", data: payload, ifAbsent: true)
                             if case .stored = result {
-                                results.record(milliseconds: LoadTestResults.monotonicMs() - begin)
+                                results.record(milliseconds: MonotonicClock.milliseconds() - begin)
                             } else {
                                 results.record(error: "already stored")
                             }
@@ -187,7 +187,7 @@ extension ObjectCommand {
                 worker.start()
             }
             results.waitForAll(count)
-            let seconds = Double(LoadTestResults.monotonicMs() - started) / 1000
+            let seconds = Double(MonotonicClock.milliseconds() - started) / 1000
             let summary = results.summary()
             print(
                 JSON.object([

@@ -2,29 +2,45 @@
     import Glibc
 #endif
 
-/// Wall-clock time in Unix seconds.
+/// Wall-clock time in Unix seconds, and its UTC calendar forms.
 public enum UnixTime {
     public static func now() -> Int {
         Int(time(nil))
     }
-}
 
-extension UnixTime {
     /// `YYYY-MM-DD` (UTC) of a Unix time.
     public static func date(_ seconds: Int) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
+        let parts = utc(seconds)
+        return "\(parts.tm_year + 1900)-\(twoDigits(parts.tm_mon + 1))-\(twoDigits(parts.tm_mday))"
     }
 
-    /// RFC 3339 UTC with milliseconds of zero, e.g. `2026-11-25T17:46:41Z`.
+    /// RFC 3339 in UTC to the second, e.g. `2026-11-25T17:46:41Z`.
     public static func iso8601(_ seconds: Int) -> String {
+        let parts = utc(seconds)
+        return "\(date(seconds))T\(twoDigits(parts.tm_hour)):\(twoDigits(parts.tm_min)):\(twoDigits(parts.tm_sec))Z"
+    }
+
+    static func utc(_ seconds: Int) -> tm {
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(date(seconds))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+        return parts
+    }
+
+    static func twoDigits(_ value: Int32) -> String {
+        value < 10 ? "0\(value)" : "\(value)"
+    }
+}
+
+/// A clock for durations and deadlines: never goes back, whatever the wall clock does.
+public enum MonotonicClock {
+    public static func nanoseconds() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int(now.tv_sec) * 1_000_000_000 + Int(now.tv_nsec)
+    }
+
+    public static func milliseconds() -> Int {
+        nanoseconds() / 1_000_000
     }
 }

@@ -56,7 +56,7 @@ public final class FastCGIServer {
                 ThreadStart { [self] in
                     // Shutdown signals go to the main thread only: a signal taken by a thread
                     // blocked in accept() would leave the main thread's accept() asleep.
-                    Self.blockShutdownSignals()
+                    ShutdownSignals.blockOnThisThread()
                     self.serveOrExit(makeHandler)
                 })
             var thread = pthread_t()
@@ -112,7 +112,7 @@ public final class FastCGIServer {
     }
 
     private func respond(to fcgi: UnsafeMutablePointer<FCGX_Request>, handler: any RequestHandler) -> Response {
-        let started = Self.monotonicNanoseconds()
+        let started = MonotonicClock.nanoseconds()
         let parameters = CGIParameters(envp: fcgi.pointee.envp)
         let requestID = RequestID.accepting(parameters.header("x-request-id"))
         let context = RequestContext(requestID: requestID, logger: logger)
@@ -143,7 +143,7 @@ public final class FastCGIServer {
             response.headers.insert(contentsOf: handler.cors.headers(origin: origin), at: 0)
         }
         response.setHeader("X-Request-Id", requestID)
-        let elapsedMs = Double(Self.monotonicNanoseconds() - started) / 1_000_000
+        let elapsedMs = Double(MonotonicClock.nanoseconds() - started) / 1_000_000
         context.log(
             .info, "request",
             metadata: [
@@ -223,40 +223,13 @@ public final class FastCGIServer {
 
     private static func installSignalHandlers() {
         signal(SIGPIPE, SIG_IGN)
-        // sigaction without SA_RESTART, so a blocked accept() returns EINTR and the loop can end.
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in
+        // No SA_RESTART: a blocked accept() returns EINTR and the loop can end.
+        ShutdownSignals.install { _ in
             FastCGIServer.shutdownRequested.store(true, ordering: .relaxed)
             FCGX_ShutdownPending()
         }
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
-        sigaction(SIGTERM, &action, nil)
-        sigaction(SIGINT, &action, nil)
-        sigaction(SIGUSR1, &action, nil)
-        // A parent may hand us a mask that blocks them (the mask survives exec): unblock.
-        var handled = sigset_t()
-        sigemptyset(&handled)
-        sigaddset(&handled, SIGTERM)
-        sigaddset(&handled, SIGINT)
-        sigaddset(&handled, SIGUSR1)
-        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
     }
 
-    private static func blockShutdownSignals() {
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGTERM)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGUSR1)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
-    }
-
-    static func monotonicNanoseconds() -> Int {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int(now.tv_sec) * 1_000_000_000 + Int(now.tv_nsec)
-    }
 }
 
 /// The body of a serving thread, boxed to cross `pthread_create`.

@@ -225,7 +225,7 @@ public final class GCSObjectStorage: ObjectStorage {
         session: String, chunk: ArraySlice<UInt8>, offset: Int, total: Int?, name: ObjectName
     ) throws(StorageError) -> ObjectWrite? {
         var sent = 0  // bytes of this chunk the server confirmed
-        let started = RetryPolicy.monotonicMs()
+        let started = MonotonicClock.milliseconds()
         var attempt = 1
         while true {
             let end = offset + chunk.count - 1
@@ -261,7 +261,7 @@ public final class GCSObjectStorage: ObjectStorage {
             }
             // Failed or incomplete: ask what the server has, then go on from there.
             let wait = configuration.retry.delayMs(afterAttempt: attempt, retryAfterSeconds: response?.headers["retry-after"].flatMap { Int($0) })
-            guard attempt < configuration.retry.maxAttempts, RetryPolicy.monotonicMs() - started + wait <= configuration.retry.budgetMs else {
+            guard attempt < configuration.retry.maxAttempts, MonotonicClock.milliseconds() - started + wait <= configuration.retry.budgetMs else {
                 throw StorageError(.unavailable, "uploading \(name.value) failed after \(attempt) attempts")
             }
             RetryPolicy.sleep(milliseconds: wait)

@@ -47,7 +47,7 @@ public struct RetryPolicy: Sendable {
         _ request: HTTPClientRequest, with client: any HTTPClient, idempotent: Bool,
         download: ((UnsafeRawBufferPointer) throws -> Void)? = nil
     ) throws(HTTPClientError) -> Outcome {
-        let started = Self.monotonicMs()
+        let started = MonotonicClock.milliseconds()
         var delivered = false
         let sink: ((UnsafeRawBufferPointer) throws -> Void)? = download.map { download in
             { bytes in
@@ -73,7 +73,7 @@ public struct RetryPolicy: Sendable {
                 retryable = error.isTransient
             }
             let wait = delayMs(afterAttempt: attempt, retryAfterSeconds: retryAfterSeconds)
-            guard idempotent, retryable, !delivered, attempt < maxAttempts, Self.monotonicMs() - started + wait <= budgetMs else {
+            guard idempotent, retryable, !delivered, attempt < maxAttempts, MonotonicClock.milliseconds() - started + wait <= budgetMs else {
                 switch result {
                 case .success(let response): return Outcome(response: response, attempts: attempt)
                 case .failure(let error):
@@ -100,9 +100,4 @@ public struct RetryPolicy: Sendable {
         while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
 
-    static func monotonicMs() -> Int {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int(now.tv_sec) * 1000 + Int(now.tv_nsec) / 1_000_000
-    }
 }

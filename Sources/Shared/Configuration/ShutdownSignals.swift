@@ -1,0 +1,35 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// SIGTERM, SIGINT and SIGUSR1 (libfcgi's "shutdown pending"): how a supervisor asks a worker
+/// to finish what it holds and leave.
+public enum ShutdownSignals {
+    /// Installs `handler` for the three, without `SA_RESTART` (a blocked `accept()` or `read()`
+    /// returns EINTR), and unblocks them: a parent may hand down a mask that blocks them, and
+    /// the mask survives exec.
+    public static func install(_ handler: @convention(c) (Int32) -> Void) {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = handler
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        var handled = set()
+        for signal in signals { sigaction(signal, &action, nil) }
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
+    }
+
+    /// Keeps them off the calling thread, so they reach the main thread.
+    public static func blockOnThisThread() {
+        var blocked = set()
+        pthread_sigmask(SIG_BLOCK, &blocked, nil)
+    }
+
+    private static let signals = [SIGTERM, SIGINT, SIGUSR1]
+
+    private static func set() -> sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in signals { sigaddset(&set, signal) }
+        return set
+    }
+}
