@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "create-user-bucket", targets: ["CreateUserBucket"]),
         .executable(name: "chatwoot-webhook", targets: ["ChatwootWebhook"]),
         .executable(name: "job-worker", targets: ["JobWorker"]),
+        .executable(name: "knowledge-base-storage", targets: ["KnowledgeBaseStorage"]),
         .executable(name: "userbuckets", targets: ["UserBucketsCLI"]),
         .library(name: "Shared", type: .static, targets: ["Shared"]),
     ],
@@ -61,6 +62,9 @@ let package = Package(
         .executableTarget(
             name: "JobWorker", dependencies: ["Shared", logging],
             path: "Sources/Handlers/JobWorker", swiftSettings: strictSettings),
+        .executableTarget(
+            name: "KnowledgeBaseStorage", dependencies: ["Shared", logging],
+            path: "Sources/Handlers/KnowledgeBaseStorage", swiftSettings: strictSettings),
         .executableTarget(
             name: "UserBucketsCLI",
             dependencies: ["Shared", logging, .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -15,7 +15,7 @@
 # local-development secret), GCS_BUCKET_PREFIX, LOG_LEVEL.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-functions=(user-bucket-service create-user-bucket chatwoot-webhook)
+functions=(user-bucket-service create-user-bucket chatwoot-webhook knowledge-base-storage)
 
 pg_bin() {
     local dir

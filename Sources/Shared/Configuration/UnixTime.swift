@@ -43,4 +43,12 @@ public enum MonotonicClock {
     public static func milliseconds() -> Int {
         nanoseconds() / 1_000_000
     }
+
+    /// Wall-clock Unix milliseconds (for names that sort by time, like the original's
+    /// `Date.now()`); not for durations.
+    public static func wallMilliseconds() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int(now.tv_sec) * 1000 + Int(now.tv_nsec) / 1_000_000
+    }
 }

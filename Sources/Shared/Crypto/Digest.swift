@@ -5,10 +5,18 @@ public enum Digest {
     /// SHA-256 of `bytes`.
     public static func sha256<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: 32)
-        let input = Array(bytes)
-        input.withUnsafeBufferPointer { source in
+        // Contiguous input (arrays, slices) is hashed in place: no copy of a large upload.
+        let hashed: Void? = bytes.withContiguousStorageIfAvailable { source in
             output.withUnsafeMutableBufferPointer { target in
                 _ = SHA256(source.baseAddress, source.count, target.baseAddress)
+            }
+        }
+        if hashed == nil {
+            let input = Array(bytes)
+            input.withUnsafeBufferPointer { source in
+                output.withUnsafeMutableBufferPointer { target in
+                    _ = SHA256(source.baseAddress, source.count, target.baseAddress)
+                }
             }
         }
         return output

@@ -103,15 +103,17 @@ public final class FastCGIServer {
                 break
             }
             inFlight.add(1, ordering: .acquiring)
-            let response = respond(to: request, handler: handler)
+            let (response, requestBytes) = respond(to: request, handler: handler)
             write(response, to: request)
             FCGX_Finish_r(request)
             inFlight.subtract(1, ordering: .releasing)
+            if response.body.count > 1 << 20 || requestBytes > 1 << 20 { _ = cfastcgi_release_free_memory() }
         }
         FCGX_Free(request, 1)
     }
 
-    private func respond(to fcgi: UnsafeMutablePointer<FCGX_Request>, handler: any RequestHandler) -> Response {
+    /// The response, and the size of the request body it answered.
+    private func respond(to fcgi: UnsafeMutablePointer<FCGX_Request>, handler: any RequestHandler) -> (Response, Int) {
         let started = MonotonicClock.nanoseconds()
         let parameters = CGIParameters(envp: fcgi.pointee.envp)
         let requestID = RequestID.accepting(parameters.header("x-request-id"))
@@ -154,7 +156,7 @@ public final class FastCGIServer {
                 LogKey.durationMs: .string(String(Int(elapsedMs * 1000)).leftPaddedMillis()),
                 LogKey.outcome: .string(outcome),
             ])
-        return response
+        return (response, parameters.contentLength)
     }
 
     /// The JSON body of an error: 4xx `{success:false, error}`, 5xx adds `details` = request id.

@@ -19,17 +19,24 @@ extension ByteSource {
 
 /// A `ByteSource` over bytes in memory.
 public final class MemoryByteSource: ByteSource {
-    private let bytes: [UInt8]
-    private var offset = 0
+    private let bytes: ArraySlice<UInt8>
+    private var offset: Int
 
-    public init(_ bytes: [UInt8]) {
+    /// Reads `bytes` (a slice: no copy of a larger buffer).
+    public init(_ bytes: ArraySlice<UInt8>) {
         self.bytes = bytes
+        self.offset = bytes.startIndex
+    }
+
+    public convenience init(_ bytes: [UInt8]) {
+        self.init(bytes[...])
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileIO.Error) -> Int {
-        let count = min(buffer.count, bytes.count - offset)
+        let count = min(buffer.count, bytes.endIndex - offset)
         bytes.withUnsafeBytes { source in
-            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<(offset + count)]))
+            let start = offset - bytes.startIndex
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[start..<(start + count)]))
         }
         offset += count
         return count

@@ -1,0 +1,84 @@
+/// A `knowledge_files` row, as the web app sees it.
+public struct KnowledgeFile: Sendable, Equatable {
+    public var id: String
+    public var userID: String
+    public var name: String
+    public var type: String
+    public var size: Int
+    public var url: String?
+    public var bucket: String?
+    public var objectPath: String?
+    public var contentExtracted: Bool
+    public var extractedContent: String?
+    public var createdAt: String
+    public var updatedAt: String
+
+    public init(
+        id: String, userID: String, name: String, type: String, size: Int, url: String?, bucket: String?, objectPath: String?,
+        contentExtracted: Bool, extractedContent: String?, createdAt: String, updatedAt: String
+    ) {
+        self.id = id
+        self.userID = userID
+        self.name = name
+        self.type = type
+        self.size = size
+        self.url = url
+        self.bucket = bucket
+        self.objectPath = objectPath
+        self.contentExtracted = contentExtracted
+        self.extractedContent = extractedContent
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// The original `list` item: `{id, name, type, size, url, user_id, created_at, updated_at}`,
+    /// `type` re-derived from the name.
+    public var listJSON: JSON {
+        .object([
+            "id": .string(id), "name": .string(name), "type": .string(FileTypePolicy.kind(ofName: name)), "size": .integer(size),
+            "url": url.map(JSON.string) ?? .null, "user_id": .string(userID), "created_at": .string(createdAt),
+            "updated_at": .string(updatedAt),
+        ])
+    }
+}
+
+/// A file about to be recorded.
+public struct NewKnowledgeFile: Sendable {
+    public var userID: String
+    public var name: String
+    public var size: Int
+    public var bucket: String
+    public var objectPath: String
+    public var storageURI: String
+    public var sha256: String
+    public var extractedText: String?
+    public var metadata: JSON
+
+    public init(
+        userID: String, name: String, size: Int, bucket: String, objectPath: String, storageURI: String, sha256: String,
+        extractedText: String?, metadata: JSON
+    ) {
+        self.userID = userID
+        self.name = name
+        self.size = size
+        self.bucket = bucket
+        self.objectPath = objectPath
+        self.storageURI = storageURI
+        self.sha256 = sha256
+        self.extractedText = extractedText
+        self.metadata = metadata
+    }
+}
+
+/// Where knowledge files are recorded: the seam between the function and the database.
+/// Every read is scoped to the owner.
+public protocol KnowledgeFileStore: AnyObject {
+    func insert(_ file: NewKnowledgeFile) throws -> KnowledgeFile
+    /// The owner's file with these bytes, if they uploaded them before.
+    func file(userID: String, sha256: String) throws -> KnowledgeFile?
+    func file(userID: String, id: String) throws -> KnowledgeFile?
+    /// By name: nil when there is none or several (the original's exactly-one rule).
+    func file(userID: String, name: String) throws -> KnowledgeFile?
+    func list(userID: String, limit: Int, offset: Int) throws -> [KnowledgeFile]
+    func delete(userID: String, id: String) throws
+}
