@@ -323,3 +323,52 @@ struct GCSFaultTests {
         #expect(rows.first?[0] == "1")
     }
 }
+
+/// `knowledge-base-storage` on the `gcs` backend (a worker of its own, over FastCGI).
+@Suite(.enabled(if: Stack.current?.values["UB_GCS_EMULATOR"] != nil), .serialized)
+struct KnowledgeBaseOnGCSTests {
+    let emulator = Stack.shared.values["UB_GCS_EMULATOR"]!
+
+    @Test func uploadPreviewStreamAndDeleteOnGCS() throws {
+        let user = try Fixtures().user()
+        let token = Tokens.user(user)
+        let content = Array("GCS knowledge \(UInt64.random(in: 0...UInt64.max))\n".utf8)
+        func request(_ json: String) -> String {
+            #"""
+            body='\#(json)'
+            REQUEST_METHOD=POST DOCUMENT_URI=/functions/v1/knowledge-base-storage CONTENT_TYPE=application/json \
+                CONTENT_LENGTH=${#body} HTTP_AUTHORIZATION="Bearer \#(token)" cgi-fcgi -bind -connect "$sock" <<<"$body" | tr -d '\r'
+            echo; echo "--end--"
+            """#
+        }
+        let upload = #"{"action":"upload","file":{"name":"gcs.txt","content":"\#(Data(content).base64EncodedString())"}}"#
+        let script = #"""
+            sock="$UB_STATE/run/kb-gcs.sock"; log="$UB_STATE/log/kb-gcs.log"; rm -f "$sock"
+            STORAGE_BACKEND=gcs STORAGE_EMULATOR_HOST='\#(emulator)' spawn-fcgi -n -s "$sock" -- "$UB_BIN/knowledge-base-storage" 2>>"$log" &
+            pid=$!
+            for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.05; done
+            \#(request(upload))
+            """#
+        let uploaded = try Stack.shared.shell(script + "\nkill -TERM $pid; wait $pid").output
+        #expect(uploaded.contains("Status: 200"), "\(uploaded)")
+        let json = try JSONParser.parse(String(uploaded.split(separator: "\n").first { $0.hasPrefix("{") } ?? ""))
+        let id = try #require(json["data"]?["id"]?.stringValue)
+        #expect(json["data"]?["gcs_bucket"]?.stringValue?.hasPrefix(Stack.shared.prefix) == true)
+        let start = script.replacingOccurrences(of: request(upload), with: "")
+        let later = try Stack.shared.shell(
+            start + request(#"{"action":"preview","fileId":"\#(id)"}"#) + "\n" + request(#"{"action":"stream","fileId":"\#(id)"}"#)
+                + "\nkill -TERM $pid; wait $pid"
+        ).output
+        let answers = later.components(separatedBy: "--end--")
+        #expect(answers.count >= 2, "\(later)")
+        let preview = try JSONParser.parse(String(answers[0].split(separator: "\n").first { $0.hasPrefix("{") } ?? ""))
+        let url = try #require(preview["url"]?.stringValue)
+        #expect(url.hasPrefix(emulator + "/download/storage/v1/b/"))
+        #expect(try CurlHTTPClient().send(HTTPClientRequest(url: url)).body == content)
+        #expect(answers[1].contains(String(decoding: content, as: UTF8.self)))
+        #expect(answers[1].contains("Content-Disposition: inline; filename=\"gcs.txt\""))
+        let deleted = try Stack.shared.shell(start + request(#"{"action":"delete","fileId":"\#(id)"}"#) + "\nkill -TERM $pid; wait $pid").output
+        #expect(deleted.contains(#""success":true"#))
+        #expect(try CurlHTTPClient().send(HTTPClientRequest(url: url)).status == 404)
+    }
+}
