@@ -191,5 +191,21 @@ struct KnowledgeBaseTests {
         ).output.split(separator: "\n").compactMap { Int($0) }
         #expect(!peaks.isEmpty)
         #expect(peaks.allSatisfy { $0 < 96 * 1024 }, "peak RSS kB: \(peaks)")
+        // And back: streamed from storage, never whole in the worker.
+        let id = try #require(streamed.json?["data"]?["id"]?.stringValue)
+        _ = try Stack.shared.shell(
+            #"pool=$(cat "$UB_STATE/run/knowledge-base-storage.pid"); for c in $(cat /proc/$pool/task/$pool/children); do echo 5 > /proc/$c/clear_refs; done"#
+        )
+        let download = try call(token, .object(["action": .string("stream"), "fileId": .string(id)]))
+        #expect(download.status == 200)
+        #expect(download.body.count == big.count)
+        #expect(Digest.sha256(download.body) == Digest.sha256(big))
+        let afterDownload = try Stack.shared.shell(
+            #"""
+            pool=$(cat "$UB_STATE/run/knowledge-base-storage.pid")
+            for child in $(cat /proc/$pool/task/$pool/children); do awk '/^VmHWM/ {print $2}' /proc/$child/status; done
+            """#
+        ).output.split(separator: "\n").compactMap { Int($0) }
+        #expect(afterDownload.allSatisfy { $0 < 64 * 1024 }, "peak RSS kB while streaming: \(afterDownload)")
     }
 }

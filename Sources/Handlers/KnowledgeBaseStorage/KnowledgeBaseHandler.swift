@@ -277,18 +277,25 @@ struct KnowledgeBaseHandler: RequestHandler {
     }
 
     private func stream(_ body: JSONObject, owner: UserID) throws -> Response {
-        let file = try ownFile(body, owner: owner)
-        return Self.download(file, bytes: try read(file))
+        try download(try ownFile(body, owner: owner))
     }
 
-    static func download(_ file: KnowledgeFile, bytes: [UInt8]) -> Response {
-        Response(
+    /// The file's bytes, streamed from storage as they are sent (never whole in memory).
+    private func download(_ file: KnowledgeFile) throws -> Response {
+        let (bucket, name) = try location(of: file)
+        let storage = core.storage
+        var response = Response(
             status: .ok,
             headers: [
                 HTTPHeader("Content-Type", FileTypePolicy.contentType(ofName: file.name)),
-                HTTPHeader("Content-Disposition", contentDisposition(file.name)), HTTPHeader("Cache-Control", "private, no-store"),
+                HTTPHeader("Content-Disposition", Self.contentDisposition(file.name)), HTTPHeader("Cache-Control", "private, no-store"),
                 HTTPHeader("X-Content-Type-Options", "nosniff"),
-            ], body: bytes)
+            ])
+        response.bodyStream = ResponseBodyStream { write in
+            let found = try storage.readObject(name, in: bucket) { piece in try write(piece) }
+            if found == nil { throw StorageError(.notFound, "the row's object is missing") }
+        }
+        return response
     }
 
     /// RFC 6266: an ASCII fallback no name can break out of, and the real name in RFC 5987 form.
@@ -330,7 +337,7 @@ struct KnowledgeBaseHandler: RequestHandler {
         guard let links, let (userID, fileID) = links.verify(token, now: clock()),
             let file = try ServiceError.catching({ try files.file(userID: userID, id: fileID) })
         else { throw ServiceError(.forbidden, "Invalid or expired link", body: .object(["error": .string("Invalid or expired link")])) }
-        return Self.download(file, bytes: try read(file))
+        return try download(file)
     }
 
     static func queryValue(_ name: String, in query: String) -> String? {

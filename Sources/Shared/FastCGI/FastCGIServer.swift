@@ -201,22 +201,36 @@ public final class FastCGIServer {
 
     /// Head and body go to libfcgi's buffer separately: no copy of the body into one array.
     private func write(_ response: Response, to fcgi: UnsafeMutablePointer<FCGX_Request>) {
-        if put(response.cgiHead(), to: fcgi) { _ = put(response.body, to: fcgi) }
+        guard put(response.cgiHead(), to: fcgi) else { return }
+        guard let stream = response.bodyStream else {
+            _ = put(response.body, to: fcgi)
+            return
+        }
+        do {
+            try stream.produce { piece in
+                guard put(piece, to: fcgi) else { throw ClientGone() }
+            }
+        } catch {
+            logger.warning("streamed response ended early", metadata: [LogKey.error: "\(error)"])
+        }
+    }
+
+    private struct ClientGone: Error {}
+
+    private func put(_ bytes: [UInt8], to fcgi: UnsafeMutablePointer<FCGX_Request>) -> Bool {
+        bytes.withUnsafeBytes { put($0, to: fcgi) }
     }
 
     /// False when the client went away (nothing more to do).
-    private func put(_ bytes: [UInt8], to fcgi: UnsafeMutablePointer<FCGX_Request>) -> Bool {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let chunk = min(buffer.count - offset, Int(Int32.max))
-                let written = FCGX_PutStr(
-                    buffer.baseAddress!.assumingMemoryBound(to: CChar.self) + offset, Int32(chunk), fcgi.pointee.out)
-                if written < 0 { return false }
-                offset += Int(written)
-            }
-            return true
+    private func put(_ buffer: UnsafeRawBufferPointer, to fcgi: UnsafeMutablePointer<FCGX_Request>) -> Bool {
+        var offset = 0
+        while offset < buffer.count {
+            let chunk = min(buffer.count - offset, Int(Int32.max))
+            let written = FCGX_PutStr(buffer.baseAddress!.assumingMemoryBound(to: CChar.self) + offset, Int32(chunk), fcgi.pointee.out)
+            if written < 0 { return false }
+            offset += Int(written)
         }
+        return true
     }
 
     // MARK: signals

@@ -3,6 +3,8 @@ public struct Response: Sendable {
     public var status: HTTPStatus
     public var headers: [HTTPHeader]
     public var body: [UInt8]
+    /// When set, the body is streamed from it instead of `body` (which is then ignored).
+    public var bodyStream: ResponseBodyStream?
 
     public init(status: HTTPStatus, headers: [HTTPHeader] = [], body: [UInt8] = []) {
         self.status = status
@@ -64,9 +66,12 @@ public struct Response: Sendable {
             for index in valueStart..<bytes.count where bytes[index] == 13 || bytes[index] == 10 { bytes[index] = 32 }
             bytes.appendUTF8("\r\n")
         }
-        bytes.appendUTF8("Content-Length: ")
-        bytes.appendUTF8(String(body.count))
-        bytes.appendUTF8("\r\n\r\n")
+        if bodyStream == nil {
+            bytes.appendUTF8("Content-Length: ")
+            bytes.appendUTF8(String(body.count))
+            bytes.appendUTF8("\r\n")
+        }
+        bytes.appendUTF8("\r\n")
         return bytes
     }
 }
