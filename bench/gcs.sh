@@ -2,8 +2,10 @@
 # Benchmark (not a test) of the gcs backend against the GCS emulator (fake-gcs-server):
 #  1. identify-and-ensure-bucket for a new user on every request, through nginx (each request
 #     creates a bucket and a mapping row): wrk, 16 connections, 10 s;
-#  2. create-only uploads of 1 KB and 1 MB objects from 4 threads (`userbuckets object
-#     load-test`, the same storage client the workers use).
+#  2. create-only uploads of 1 KB and 1 MB objects through nginx (knowledge-base-storage
+#     uploads, each file different), 8 and 4 connections, 10 s;
+#  3. the same sizes from 4 threads with the storage client alone (`userbuckets object
+#     load-test`), to see what the function adds.
 # Prints req/s, p50, p99, errors, and the buckets and rows made.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,6 +47,23 @@ rows=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM public.user_bucket_mappin
 buckets=$(curl -s "$STORAGE_EMULATOR_HOST/storage/v1/b?project=local" | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("items", [])))')
 echo
 echo "new-user ensure (bucket + row per request): ${rps} req/s, p50 ${p50}, p99 ${p99}, errors: ${errors:-none}; rows ${rows}, buckets ${buckets}"
+kb_user=00000000-0000-4000-8000-00000000b0b1
+psql "$DATABASE_URL" -q -c "INSERT INTO auth.users (id) VALUES ('$kb_user')"
+UB_TOKEN=$(python3 - "$SUPABASE_JWT_SECRET" "$kb_user" <<'PY'
+import base64, hashlib, hmac, json, sys
+b = lambda d: base64.urlsafe_b64encode(d).rstrip(b"=").decode()
+head = b(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+body = b(json.dumps({"sub": sys.argv[2], "role": "authenticated", "aud": "authenticated", "exp": 4102444800}).encode())
+print(head + "." + body + "." + b(hmac.new(sys.argv[1].encode(), (head + "." + body).encode(), hashlib.sha256).digest()))
+PY
+)
+for size in 1024 1048576; do
+    connections=$([ "$size" = 1024 ] && echo 8 || echo 4)
+    out=$(UB_BENCH_BYTES=$size wrk -t 2 -c "$connections" -d 10s --latency -s bench/kb.lua "http://127.0.0.1:$port")
+    echo "create-only uploads of $size bytes through nginx: $(echo "$out" | awk '/Requests\/sec/ {print $2}') /s, p50 $(echo "$out" | awk '$1 == "50%" {print $2}'), p99 $(echo "$out" | awk '$1 == "99%" {print $2}'), errors: $(echo "$out" | awk '/Non-2xx/ {print $NF} /Socket errors/ {print}' | tr '\n' ' ')"
+done
+objects=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM public.knowledge_files WHERE user_id = '$kb_user'")
+echo "knowledge_files rows for the uploads: $objects"
 for size in 1024 1048576; do
     count=$([ "$size" = 1024 ] && echo 4000 || echo 200)
     echo "create-only uploads of $size bytes: $("$bin/userbuckets" object load-test ub-bench-objects --size "$size" --count "$count" --threads 4)"

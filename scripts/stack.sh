@@ -69,6 +69,7 @@ CHATWOOT_WEBHOOK_TOKEN=${CHATWOOT_WEBHOOK_TOKEN:-$webhook_token}
 LOG_LEVEL=${LOG_LEVEL:-info}
 ENV
     if [ -n "${SUPABASE_JWKS_FILE:-}" ]; then echo "SUPABASE_JWKS_FILE=$SUPABASE_JWKS_FILE" >>"$state/env"; fi
+    if [ -n "${STORAGE_EMULATOR_HOST:-}" ]; then echo "STORAGE_EMULATOR_HOST=$STORAGE_EMULATOR_HOST" >>"$state/env"; fi
     set -a
     # shellcheck disable=SC1091
     . "$state/env"

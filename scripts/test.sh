@@ -15,10 +15,10 @@ echo "== build"
 swift build --build-tests -Xswiftc -warnings-as-errors
 
 state="$root/.stack-test"
+gcs_state="$root/.stack-test-gcs"
 port=${UB_TEST_PORT:-18480}
-"$root/scripts/stack.sh" stop "$state" 2>/dev/null || true
-rm -rf "$state"
-trap '"$root/scripts/stack.sh" stop "$state"' EXIT
+for dir in "$state" "$gcs_state"; do "$root/scripts/stack.sh" stop "$dir" 2>/dev/null || true; rm -rf "$dir"; done
+trap '"$root/scripts/stack.sh" stop "$gcs_state"; "$root/scripts/stack.sh" stop "$state"' EXIT
 # Stop the stack on Ctrl-C and SIGTERM too (bash runs EXIT traps only on a normal exit).
 trap 'exit 130' INT TERM
 
@@ -31,13 +31,19 @@ echo "== tests"
 # One test at a time: the resilience tests stop PostgreSQL and kill workers under everyone.
 UB_STACK_ENV="$state/env" swift test --skip-build --no-parallel
 
+echo "== knowledge base on the GCS emulator"
+# The same knowledge-base suite again, through nginx on a second stack whose storage is the emulator.
+STORAGE_BACKEND=gcs STORAGE_EMULATOR_HOST="http://127.0.0.1:$((port + 2))" UB_WORKERS=2 UB_JOB_WORKERS=0 \
+    "$root/scripts/stack.sh" start "$gcs_state" "$((port + 10))" "$(swift build --show-bin-path)"
+UB_STACK_ENV="$gcs_state/env" swift test --skip-build --no-parallel --filter KnowledgeBaseTests
+
 echo "== logs"
 # No phone number from the fixtures or the tests, and no secret, may reach a log: a Brazilian
 # number in any common shape, not part of a longer hex or digit run (request ids are hex).
 phone='(?<![0-9A-Za-z])\+?55[ .-]?\(?[1-9][0-9]\)?[ .-]?9?[0-9]{4}[ .-]?[0-9]{4}(?![0-9A-Za-z])'
-if grep -P -h -o "$phone" "$state"/log/*.log | head -n 5 | grep -q .; then
+if grep -P -h -o "$phone" "$state"/log/*.log "$gcs_state"/log/*.log | head -n 5 | grep -q .; then
     echo "a phone number reached the logs:" >&2
-    grep -P -l "$phone" "$state"/log/*.log >&2
+    grep -P -l "$phone" "$state"/log/*.log "$gcs_state"/log/*.log >&2
     exit 1
 fi
 for name in SUPABASE_JWT_SECRET CHATWOOT_WEBHOOK_SECRET CHATWOOT_WEBHOOK_TOKEN; do

@@ -2,13 +2,33 @@ import Foundation
 import Shared
 import Testing
 
-/// `knowledge-base-storage` through nginx, PostgreSQL and the filesystem backend: every action,
-/// every way of reaching someone else's file, and the upload limits.
+/// `knowledge-base-storage` through nginx and PostgreSQL, on whichever backend the stack runs
+/// (the test command runs this suite on a filesystem stack and again on a GCS-emulator stack):
+/// every action, every way of reaching someone else's file, and the upload limits.
 @Suite(.enabled(if: Stack.isRunning), .serialized)
 struct KnowledgeBaseTests {
     let client = Stack.shared.client()
     let fixtures = Fixtures()
     let function = "knowledge-base-storage"
+    let onGCS = Stack.shared.values["STORAGE_BACKEND"] == "gcs"
+
+    /// Names of stored knowledge-base objects (object paths under each bucket of this stack).
+    func storedObjects() throws -> [String] {
+        if !onGCS {
+            let found = try Stack.shared.shell(#"cd "$STORAGE_DIR" && find . -path '*/knowledge-base/*' -type f"#).output
+            return found.split(separator: "\n").map { String($0.dropFirst(2)) }
+        }
+        let gcs = GCSObjectStorage(
+            configuration: .init(baseURL: Stack.shared.values["STORAGE_EMULATOR_HOST"]!, projectID: "test"), client: CurlHTTPClient(),
+            tokens: nil, signer: nil)
+        var names: [String] = []
+        for bucket in try gcs.listBuckets(prefix: Stack.shared.prefix, pageToken: nil, maxResults: 1000).names {
+            for object in try gcs.listObjects(in: BucketName(bucket)!, prefix: "knowledge-base/", pageToken: nil, maxResults: 1000).objects {
+                names.append(bucket + "/" + object.name)
+            }
+        }
+        return names
+    }
 
     func call(_ token: String?, _ json: JSON) throws -> HTTPTestClient.Result {
         try client.post(function, json: json.serialized(), token: token)
@@ -57,22 +77,35 @@ struct KnowledgeBaseTests {
         #expect(stream.header("content-disposition") == "inline; filename=\"notas reuni_o.txt\"; filename*=UTF-8''notas%20reuni%C3%A3o.txt")
         let preview = try call(token, .object(["action": .string("preview"), "fileId": .string(id)]))
         let url = try #require(preview.json?["url"]?.stringValue)
-        let path = String(url.drop { $0 != "/" }.dropFirst(2).drop { $0 != "/" })
-        let opened = try client.send("GET", path)
-        #expect(opened.status == 200)
-        #expect(opened.body == text)
-        // A link with any part changed is worthless.
-        let token64 = String(path.split(separator: "=").last!)
-        var parts = token64.split(separator: ".").map(String.init)
-        parts[2] = String(Int(parts[2])! + 3600)
-        #expect(try client.send("GET", "/functions/v1/\(function)?link=" + parts.joined(separator: ".")).status == 403)
+        var path = ""
+        if onGCS {
+            #expect(url.hasPrefix(Stack.shared.values["STORAGE_EMULATOR_HOST"]! + "/download/storage/v1/b/"))
+            #expect(try CurlHTTPClient().send(HTTPClientRequest(url: url)).body == text)
+        } else {
+            path = String(url.drop { $0 != "/" }.dropFirst(2).drop { $0 != "/" })
+            let opened = try client.send("GET", path)
+            #expect(opened.status == 200)
+            #expect(opened.body == text)
+            // A link with any part changed is worthless.
+            let token64 = String(path.split(separator: "=").last!)
+            var parts = token64.split(separator: ".").map(String.init)
+            parts[2] = String(Int(parts[2])! + 3600)
+            #expect(try client.send("GET", "/functions/v1/\(function)?link=" + parts.joined(separator: ".")).status == 403)
+            parts = token64.split(separator: ".").map(String.init)
+            parts[1] = UUID().uuidString.lowercased()
+            #expect(try client.send("GET", "/functions/v1/\(function)?link=" + parts.joined(separator: ".")).status == 403)
+        }
+        #expect(try storedObjects().contains { $0.hasSuffix("_notas_reuni_o.txt") })
 
         let deleted = try call(token, .object(["action": .string("delete"), "fileId": .string(id)]))
         #expect(deleted.json?["success"] == .bool(true))
         #expect(try call(token, .object(["action": .string("list")])).json?["data"]?.arrayValue?.isEmpty == true)
-        #expect(try client.send("GET", path).status == 403)
-        let objects = try Stack.shared.shell(#"find "$STORAGE_DIR" -path '*knowledge-base*' -name '*notas_reuni_o.txt' | wc -l"#).output
-        #expect(objects.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        if onGCS {
+            #expect(try CurlHTTPClient().send(HTTPClientRequest(url: url)).status == 404)
+        } else {
+            #expect(try client.send("GET", path).status == 403)
+        }
+        #expect(try !storedObjects().contains { $0.hasSuffix("_notas_reuni_o.txt") })
     }
 
     @Test func noTrickReachesAnotherUsersFile() throws {
@@ -120,11 +153,10 @@ struct KnowledgeBaseTests {
         let traversal = try upload(token, name: "../../etc/passwd.txt", bytes: Array("root".utf8))
         #expect(traversal.status == 200)
         #expect(traversal.json?["data"]?["name"] == .string("../../etc/passwd.txt"))  // kept in the row, not in the path
-        // On disk only under knowledge-base/<date>/, with the separators flattened.
-        let outside = try Stack.shared.shell(
-            #"find "$STORAGE_DIR" -name '*passwd.txt' | grep -v -c '/knowledge-base/[0-9-]*/[0-9]*_.._.._etc_passwd.txt$'"#
-        ).output
-        #expect(outside.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        // Stored only under knowledge-base/<date>/, with the separators flattened.
+        let stored = try storedObjects().filter { $0.hasSuffix("passwd.txt") }
+        #expect(!stored.isEmpty)
+        #expect(stored.allSatisfy { $0.split(separator: "/").count == 4 && $0.hasSuffix("_.._etc_passwd.txt") }, "\(stored)")
     }
 
     static func multipart(_ parts: [(name: String, fileName: String?, bytes: [UInt8])], boundary: String = "ub-test-boundary") -> [UInt8] {

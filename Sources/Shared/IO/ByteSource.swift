@@ -2,6 +2,13 @@
 public protocol ByteSource: AnyObject {
     /// Fills the start of `buffer`; returns how many bytes it wrote, 0 at the end.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileIO.Error) -> Int
+
+    /// How many bytes are left, when the source knows (memory does; a pipe does not).
+    var remainingCount: Int? { get }
+}
+
+extension ByteSource {
+    public var remainingCount: Int? { nil }
 }
 
 extension ByteSource {
@@ -31,6 +38,8 @@ public final class MemoryByteSource: ByteSource {
     public convenience init(_ bytes: [UInt8]) {
         self.init(bytes[...])
     }
+
+    public var remainingCount: Int? { bytes.endIndex - offset }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileIO.Error) -> Int {
         let count = min(buffer.count, bytes.endIndex - offset)

@@ -186,7 +186,8 @@ public final class GCSObjectStorage: ObjectStorage {
     public func putObject(
         _ name: ObjectName, in bucket: BucketName, contentType: String, from source: any ByteSource, ifAbsent: Bool
     ) throws(StorageError) -> ObjectWrite {
-        var chunk = [UInt8](repeating: 0, count: configuration.uploadChunkBytes)
+        // A source that says it is small is read into a buffer of its size, not a whole chunk.
+        var chunk = [UInt8](repeating: 0, count: min(configuration.uploadChunkBytes, (source.remainingCount ?? .max - 1) + 1))
         var filled = try Self.fill(&chunk, from: source)
         if filled < chunk.count {
             // It fits in one chunk: one multipart request.
