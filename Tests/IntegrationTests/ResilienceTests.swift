@@ -194,3 +194,38 @@ struct ThreadedWorkerTests {
         #expect(result.output.contains("exit=0"))
     }
 }
+
+/// A new build rolled out by restarting every worker of every pool, one at a time, under load.
+@Suite(.enabled(if: Stack.isRunning), .serialized)
+struct RollingRestartTests {
+    @Test func aRollingRestartUnderLoadFailsNoRequest() throws {
+        let result = try Stack.shared.shell(
+            #"""
+            cat > "$UB_STATE/roll.lua" <<'LUA'
+            wrk.method = "POST"
+            wrk.body = '{"action":"normalize-phone","whatsappNumber":"+55 11 98765-4321"}'
+            wrk.headers["Content-Type"] = "application/json"
+            wrk.headers["Authorization"] = "Bearer \#(Tokens.anon)"
+            LUA
+            wrk -t 2 -c 8 -d 6s -s "$UB_STATE/roll.lua" "$UB_BASE_URL/functions/v1/user-bucket-service" >"$UB_STATE/roll.out" 2>&1 &
+            load=$!
+            sleep 1
+            before=$(cat /proc/$(cat "$UB_STATE/run/user-bucket-service.pid")/task/*/children | tr '\n' ' ')
+            "$UB_ROOT/scripts/rolling-restart.sh" "$UB_STATE"
+            after=$(cat /proc/$(cat "$UB_STATE/run/user-bucket-service.pid")/task/*/children | tr '\n' ' ')
+            wait $load
+            cat "$UB_STATE/roll.out"
+            echo "before=$before"
+            echo "after=$after"
+            """#)
+        let output = result.output
+        #expect(output.contains("user-bucket-service: 4 workers restarted"), "\(output)")
+        #expect(output.contains("requests in"), "\(output)")
+        #expect(!output.contains("Non-2xx"), "\(output)")
+        #expect(!output.contains("Socket errors"), "\(output)")
+        let before = output.split(separator: "\n").first { $0.hasPrefix("before=") }?.dropFirst(7).split(separator: " ") ?? []
+        let after = output.split(separator: "\n").first { $0.hasPrefix("after=") }?.dropFirst(6).split(separator: " ") ?? []
+        #expect(!before.isEmpty)
+        #expect(Set(before).isDisjoint(with: Set(after)), "every worker is new: \(before) → \(after)")
+    }
+}
