@@ -113,3 +113,33 @@ struct PostgresErrorTests {
         }
     }
 }
+
+/// `userbuckets verify-mappings` and `list-buckets` on a prefix of their own.
+@Suite(.enabled(if: Stack.isRunning), .serialized)
+struct VerifyMappingsTests {
+    @Test func rowsAndBucketsAreCheckedBothWays() throws {
+        let fixtures = Fixtures()
+        let prefix = "ubv" + String(UInt64.random(in: 0...UInt64.max), radix: 36).prefix(8)
+        let (user, other) = (try fixtures.user(), try fixtures.user())
+        _ = try fixtures.rows("INSERT INTO user_bucket_mapping (user_id, bucket_name) VALUES ($1::uuid, $2) RETURNING 1", [user, "\(prefix)-u-good"])
+        let run = #"GCS_BUCKET_PREFIX=\#(prefix) "$UB_BIN/userbuckets""#
+        try Stack.shared.shell(#"mkdir -p "$STORAGE_DIR/\#(prefix)-u-good" "$STORAGE_DIR/\#(prefix)-contact-c1""#)
+        let clean = try Stack.shared.shell(run + " verify-mappings --json; echo \"exit=$?\"").output
+        #expect(clean.contains(#""ok":true"#), "\(clean)")
+        #expect(clean.contains("exit=0"))
+        let listed = try Stack.shared.shell(run + " list-buckets --json").output
+        #expect(listed.contains(#"{"name":"\#(prefix)-contact-c1","userId":null,"kind":"contact"}"#), "\(listed)")
+        #expect(listed.contains(#"{"name":"\#(prefix)-u-good","userId":"\#(user)","kind":"user"}"#), "\(listed)")
+        // An orphan bucket and a dangling row.
+        try Stack.shared.shell(#"mkdir -p "$STORAGE_DIR/\#(prefix)-user-orphan""#)
+        _ = try fixtures.rows(
+            "INSERT INTO user_bucket_mapping (user_id, bucket_name) VALUES ($1::uuid, $2) RETURNING 1", [other, "\(prefix)-u-gone"])
+        let broken = try Stack.shared.shell(run + " verify-mappings --json; echo \"exit=$?\"").output
+        #expect(broken.contains(#""ok":false"#), "\(broken)")
+        #expect(broken.contains(#""orphanBuckets":["\#(prefix)-user-orphan"]"#), "\(broken)")
+        #expect(broken.contains(#""bucketName":"\#(prefix)-u-gone""#), "\(broken)")
+        #expect(broken.contains("exit=1"))
+        let text = try Stack.shared.shell(run + " verify-mappings --help").output
+        #expect(text.contains("dangling rows"))
+    }
+}

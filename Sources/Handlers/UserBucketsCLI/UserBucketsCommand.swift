@@ -5,5 +5,8 @@ struct UserBucketsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "userbuckets",
         abstract: "Operate userbuckets: normalize numbers, identify users, apply migrations, handle stored objects.",
-        subcommands: [NormalizeCommand.self, IdentifyCommand.self, MigrateCommand.self, ObjectCommand.self, JobsCommand.self])
+        subcommands: [
+            NormalizeCommand.self, IdentifyCommand.self, MigrateCommand.self, ObjectCommand.self, JobsCommand.self, ListBucketsCommand.self,
+            VerifyMappingsCommand.self,
+        ])
 }
