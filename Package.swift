@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
+        .systemLibrary(name: "CSharedMemory", path: "Sources/Shared/CLibraries/CSharedMemory"),
         .systemLibrary(
             name: "CFastCGI", path: "Sources/Shared/CLibraries/CFastCGI", pkgConfig: "fcgi",
             providers: [.apt(["libfcgi-dev"])]),
@@ -46,7 +47,7 @@ let package = Package(
         .target(
             name: "Shared",
             dependencies: [
-                "CFastCGI", "CLibPQ", "CCurl", "COpenSSL", "CPhoneNumber",
+                "CFastCGI", "CLibPQ", "CCurl", "COpenSSL", "CPhoneNumber", "CSharedMemory",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Shared", exclude: ["CLibraries"], swiftSettings: strictSettings),

@@ -105,11 +105,13 @@ struct ChatwootWebhookHandler: RequestHandler {
     }
 
     private static func skipped(_ reason: String) -> Response {
-        .json(.object(["success": .bool(true), "message": .string(reason)]))
+        Metrics.shared.increment("userbuckets_webhook_messages_total{outcome=\"skipped\"}")
+        return .json(.object(["success": .bool(true), "message": .string(reason)]))
     }
 
     /// The original's answer; the number is masked (it never leaves in clear).
     private static func answer(_ event: ChatwootMessageEvent, userID: String?, bucket: String, number: PhoneNumber?, duplicate: Bool) -> Response {
+        Metrics.shared.increment("userbuckets_webhook_messages_total{outcome=\"\(duplicate ? "duplicate" : "stored")\"}")
         let message =
             duplicate
             ? "WhatsApp message \(event.messageID) already stored in bucket \(bucket)"

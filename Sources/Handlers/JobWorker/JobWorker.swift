@@ -18,6 +18,7 @@ enum JobWorker {
         var logger = Logger.json(label: "job-worker", environment: environment)
         logger[metadataKey: LogKey.function] = "job-worker"
         let drain = arguments.contains("--drain")
+        Metrics.shared.start(environment: environment, name: "job-worker")
         do {
             let core = try CoreServices.live(environment: environment, authenticator: .refusingAll)
             guard let connection = core.connection else { throw Environment.Error(variable: "DATABASE_URL", reason: "is required") }
@@ -85,6 +86,10 @@ enum JobWorker {
                 metadata[LogKey.error] = .string(reason)
             }
             logger.info("job", metadata: metadata)
+            let outcomeLabel = metadata[LogKey.outcome].map { "\($0)" } ?? "unknown"
+            Metrics.shared.increment("userbuckets_jobs_total{kind=\"\(job.kind)\",outcome=\"\(outcomeLabel)\"}")
+            Metrics.shared.observe(
+                "userbuckets_job_duration_seconds", labels: "kind=\"\(job.kind)\"", seconds: Double(MonotonicClock.milliseconds() - started) / 1000)
         } catch {
             // The lease runs out and the job is claimed again.
             logger.error("recording a job's outcome failed", metadata: [LogKey.error: "\(error)", "job": .stringConvertible(job.id)])

@@ -29,6 +29,10 @@ public final class BucketProvisioner {
     /// Ensures the bucket of `userID`. `knownBucket` is the mapping row's name when the caller
     /// already read it (it saves a query on the hot path).
     public func ensureUserBucket(_ userID: UserID, knownBucket: String? = nil) throws(ServiceError) -> Ensured {
+        try counted("user") { () throws(ServiceError) in try ensureUserBucketUncounted(userID, knownBucket: knownBucket) }
+    }
+
+    private func ensureUserBucketUncounted(_ userID: UserID, knownBucket: String?) throws(ServiceError) -> Ensured {
         if let knownBucket, let name = BucketName(knownBucket) { return Ensured(name: name, isNew: false) }
         return try ServiceError.catching {
             if let recorded = try mappings.bucketName(forUser: userID), let name = BucketName(recorded) {
@@ -67,6 +71,30 @@ public final class BucketProvisioner {
 
     /// Ensures the bucket of a contact that is not (yet) a known user.
     public func ensureContactBucket(_ contactID: String) throws(ServiceError) -> Ensured {
+        try counted("contact") { () throws(ServiceError) in try ensureContactBucketUncounted(contactID) }
+    }
+
+    /// Counts the ensure by kind and outcome (existing, created, failed), with its duration.
+    private func counted(_ kind: String, _ body: () throws(ServiceError) -> Ensured) throws(ServiceError) -> Ensured {
+        let started = MonotonicClock.nanoseconds()
+        let outcome: String
+        defer {
+            Metrics.shared.increment("userbuckets_bucket_ensures_total{kind=\"\(kind)\",outcome=\"\(outcome)\"}")
+            Metrics.shared.observe(
+                "userbuckets_bucket_ensure_duration_seconds", labels: "kind=\"\(kind)\"",
+                seconds: Double(MonotonicClock.nanoseconds() - started) / 1e9)
+        }
+        do {
+            let ensured = try body()
+            outcome = ensured.isNew ? "created" : "existing"
+            return ensured
+        } catch {
+            outcome = "failed"
+            throw error
+        }
+    }
+
+    private func ensureContactBucketUncounted(_ contactID: String) throws(ServiceError) -> Ensured {
         let name = naming.contactBucket(contactID)
         if knownContactBuckets.contains(name.value) { return Ensured(name: name, isNew: false) }
         let ensured = try ServiceError.catching {

@@ -16,6 +16,7 @@ public enum FunctionMain {
     ) -> Never {
         signal(SIGPIPE, SIG_IGN)
         let environment = Environment.process()
+        Metrics.shared.start(environment: environment, name: functionName)
         var logger = Logger.json(label: functionName, environment: environment)
         logger[metadataKey: LogKey.function] = .string(functionName)
         do {

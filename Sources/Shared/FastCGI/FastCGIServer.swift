@@ -121,6 +121,12 @@ public final class FastCGIServer {
         let origin = parameters.header("origin")
         var response: Response
         var outcome = "ok"
+        if parameters.method == "GET", parameters.path == "/functions/v1/_metrics" {
+            return (
+                Response(
+                    status: .ok, headers: [HTTPHeader("Content-Type", "text/plain; version=0.0.4")], body: Array(Metrics.shared.exposition().utf8)), 0
+            )
+        }
         if parameters.method == "OPTIONS" {
             response = handler.cors.preflight(origin: origin)
         } else {
@@ -146,6 +152,8 @@ public final class FastCGIServer {
         }
         response.setHeader("X-Request-Id", requestID)
         let elapsedMs = Double(MonotonicClock.nanoseconds() - started) / 1_000_000
+        Metrics.shared.increment("userbuckets_requests_total{function=\"\(handler.functionName)\",status=\"\(response.status.code)\"}")
+        Metrics.shared.observe("userbuckets_request_duration_seconds", labels: "function=\"\(handler.functionName)\"", seconds: elapsedMs / 1000)
         context.log(
             .info, "request",
             metadata: [

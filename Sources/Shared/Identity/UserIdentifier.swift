@@ -45,6 +45,7 @@ public struct UserIdentifier {
     ///     Chatwoot ids (`contact_<contact>_account_<account>`).
     public func identify(number: PhoneNumber?, contactID: String?, logger: @autoclosure () -> Logger) throws(ServiceError) -> Identification {
         let result = try ServiceError.catching { try search(number: number, contactID: contactID) }
+        Metrics.shared.increment("userbuckets_identifications_total{outcome=\"\(result.outcome)\"}")
         if case .ambiguous(let step) = result {
             logger().warning(
                 "ambiguous phone number", metadata: [LogKey.step: .string(step.rawValue), LogKey.phone: "\(number?.masked ?? "-")"])

@@ -1,0 +1,112 @@
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Counters and histograms shared by every worker process on a host: each process adds to its
+/// own memory-mapped file in `UB_METRICS_DIR`, and a scrape sums all the files — also those of
+/// processes that have since exited, so totals never go back when a worker restarts.
+///
+/// Series names carry their labels (`userbuckets_requests_total{function="x",status="200"}`).
+/// Durations go into histograms in microseconds and are shown in seconds.
+public final class Metrics: Sendable {
+    /// The process's metrics; a no-op until `start` (tools and tests that do not count).
+    public static let shared = Metrics()
+
+    private struct State {
+        var file: MetricsFile?
+        var slots: [String: Int] = [:]
+        var directory: String?
+    }
+
+    private let state = Mutex<State>(State())
+
+    /// Seconds: the latency buckets of every histogram.
+    public static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+    /// Starts counting for this process into `<directory>/<name>-<pid>.metrics`.
+    public func start(directory: String, name: String) {
+        _ = try? FileIO.makeDirectories(directory)
+        let file = MetricsFile(path: "\(directory)/\(name)-\(getpid()).metrics")
+        state.withLock {
+            $0.file = file
+            $0.directory = directory
+            $0.slots = [:]
+        }
+    }
+
+    /// Reads `UB_METRICS_DIR` (unset: no metrics).
+    public func start(environment: Environment, name: String) {
+        if let directory = environment.get("UB_METRICS_DIR") { start(directory: directory, name: name) }
+    }
+
+    public func increment(_ series: String, by value: UInt64 = 1) {
+        state.withLock { state in
+            guard let file = state.file else { return }
+            let slot: Int
+            if let known = state.slots[series] {
+                slot = known
+            } else {
+                guard let claimed = file.claim(series) else { return }
+                state.slots[series] = claimed
+                slot = claimed
+            }
+            file.add(value, at: slot)
+        }
+    }
+
+    /// Adds one observation of `seconds` to the histogram `name` with `labels` (`a="b",c="d"`):
+    /// three adds (its bucket, the count, the sum); buckets are made cumulative when shown.
+    public func observe(_ name: String, labels: String, seconds: Double) {
+        let bucket = Self.buckets.firstIndex { seconds <= $0 } ?? Self.buckets.count
+        let separator = labels.isEmpty ? "" : ","
+        increment("\(name)_bucketraw{\(labels)\(separator)i=\"\(bucket)\"}")
+        increment("\(name)_count{\(labels)}")
+        increment("\(name)_sum_us{\(labels)}", by: UInt64(max(0, seconds * 1_000_000)))
+    }
+
+    /// The Prometheus text exposition of every process's files in the directory.
+    public func exposition() -> String {
+        guard let directory = state.withLock({ $0.directory }) else { return "" }
+        var totals: [String: UInt64] = [:]
+        for name in ((try? FileIO.list(directory: directory)) ?? []) where name.hasSuffix(".metrics") {
+            for (series, value) in MetricsFile.read(path: directory + "/" + name) { totals[series, default: 0] += value }
+        }
+        // Raw bucket counts → cumulative `le` buckets, per histogram and label set.
+        var raw: [String: [UInt64]] = [:]  // "name{labels" → count per bucket index
+        for (series, value) in totals where series.contains("_bucketraw{") {
+            totals[series] = nil
+            guard let marker = series.firstRange(of: "i=\""), let index = Int(series[marker.upperBound...].prefix { $0 != "\"" }) else { continue }
+            var head = String(series[..<marker.lowerBound]).replacing("_bucketraw{", with: "_bucket{")
+            if head.hasSuffix(",") { head.removeLast() }
+            raw[head, default: Array(repeating: 0, count: Self.buckets.count + 1)][index] += value
+        }
+        for (head, counts) in raw {
+            var running: UInt64 = 0
+            let separator = head.hasSuffix("{") ? "" : ","
+            for (index, count) in counts.enumerated() {
+                running += count
+                let bound = index < Self.buckets.count ? String(Self.buckets[index]) : "+Inf"
+                totals["\(head)\(separator)le=\"\(bound)\"}"] = running
+            }
+        }
+        var output = ""
+        var typed = Set<String>()
+        for series in totals.keys.sorted() {
+            let value = totals[series]!
+            var name = String(series.prefix { $0 != "{" })
+            var shown = series
+            var text = String(value)
+            if name.hasSuffix("_sum_us") {
+                name = String(name.dropLast(3))
+                shown = name + series.drop { $0 != "{" }
+                text = String(Double(value) / 1_000_000)
+            }
+            let family = ["_bucket", "_count", "_sum"].reduce(name) { $0.hasSuffix($1) ? String($0.dropLast($1.count)) : $0 }
+            if typed.insert(family).inserted { output += "# TYPE \(family) \(family == name ? "counter" : "histogram")\n" }
+            output += "\(shown) \(text)\n"
+        }
+        return output
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Shared
+import Testing
+
+/// Metrics summed over every worker process, through the local-only scrape path.
+@Suite(.enabled(if: Stack.isRunning), .serialized)
+struct MetricsTests {
+    let client = Stack.shared.client()
+
+    func scrape() throws -> [String: Double] {
+        let result = try client.send("GET", "/functions/v1/_metrics")
+        #expect(result.status == 200)
+        var values: [String: Double] = [:]
+        for line in result.text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            values[String(line[..<space])] = value
+        }
+        return values
+    }
+
+    @Test func requestsOverEveryWorkerAddUpExactlyAndSurviveARestart() throws {
+        let series = #"userbuckets_requests_total{function="user-bucket-service",status="200"}"#
+        let before = try scrape()[series] ?? 0
+        for _ in 0..<40 {
+            let result = try client.post(
+                "user-bucket-service", json: #"{"action":"normalize-phone","whatsappNumber":"+55 11 98765-4321"}"#, token: Tokens.anon)
+            #expect(result.status == 200)
+        }
+        let after = try scrape()
+        #expect(after[series] == before + 40)
+        #expect((after[#"userbuckets_request_duration_seconds_count{function="user-bucket-service"}"#] ?? 0) >= 40)
+        #expect(after.keys.contains { $0.hasPrefix("userbuckets_request_duration_seconds_bucket{function=\"user-bucket-service\",le=") })
+        // Every worker served some of them (the files are per process).
+        let files = try FileIO.list(directory: Stack.shared.state + "/metrics").filter { $0.hasPrefix("user-bucket-service-") }
+        #expect(files.count >= 4)
+        // A worker killed and replaced: nothing goes back.
+        try Stack.shared.shell(
+            #"""
+            pool=$(cat "$UB_STATE/run/user-bucket-service.pid")
+            kill -KILL $(cat /proc/$pool/task/$pool/children | awk '{print $1}')
+            sleep 0.5
+            """#)
+        let afterRestart = try scrape()
+        #expect((afterRestart[series] ?? 0) >= before + 40)
+        // Identification and bucket outcomes are counted too.
+        let user = try Fixtures().user()
+        _ = try client.post("user-bucket-service", json: #"{"action":"identify-and-ensure-bucket","userId":"\#(user)"}"#, token: Tokens.serviceRole)
+        let counted = try scrape()
+        #expect((counted[#"userbuckets_bucket_ensures_total{kind="user",outcome="created"}"#] ?? 0) >= 1)
+    }
+
+    @Test func theScrapePathIsLocalOnly() throws {
+        let config = try String(contentsOfFile: Stack.shared.values["UB_ROOT"]! + "/nginx/locations.conf", encoding: .utf8)
+        #expect(config.contains("location = /functions/v1/_metrics {\n    allow 127.0.0.1;\n    allow ::1;\n    deny all;"))
+    }
+}
