@@ -19,6 +19,11 @@ public final class BucketProvisioner {
     /// Contact buckets this worker has made or found: a contact's every message would otherwise
     /// cost a lock and a storage call. (Not shared: one provisioner per serving thread.)
     private var knownContactBuckets: Set<String> = []
+    private let ensureOutcomes = CounterFamily(prefix: "userbuckets_bucket_ensures_total{kind=\"")
+    private lazy var userEnsureDuration = Metrics.HistogramSlots(
+        Metrics.shared, name: "userbuckets_bucket_ensure_duration_seconds", labels: "kind=\"user\"")
+    private lazy var contactEnsureDuration = Metrics.HistogramSlots(
+        Metrics.shared, name: "userbuckets_bucket_ensure_duration_seconds", labels: "kind=\"contact\"")
 
     public init(naming: BucketNaming, storage: any ObjectStorage, mappings: any BucketMappingStore) {
         self.naming = naming
@@ -79,10 +84,9 @@ public final class BucketProvisioner {
         let started = MonotonicClock.nanoseconds()
         let outcome: String
         defer {
-            Metrics.shared.increment("userbuckets_bucket_ensures_total{kind=\"\(kind)\",outcome=\"\(outcome)\"}")
-            Metrics.shared.observe(
-                "userbuckets_bucket_ensure_duration_seconds", labels: "kind=\"\(kind)\"",
-                seconds: Double(MonotonicClock.nanoseconds() - started) / 1e9)
+            ensureOutcomes.increment(kind + "\",outcome=\"" + outcome)
+            (kind == "user" ? userEnsureDuration : contactEnsureDuration)
+                .observe(Metrics.shared, seconds: Double(MonotonicClock.nanoseconds() - started) / 1e9)
         }
         do {
             let ensured = try body()

@@ -92,6 +92,7 @@ public final class FastCGIServer {
     }
 
     private func serve(_ handler: any RequestHandler) {
+        let metrics = RequestMetrics(function: handler.functionName)
         let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
         defer { request.deallocate() }
         request.initialize(to: FCGX_Request())
@@ -103,7 +104,7 @@ public final class FastCGIServer {
                 break
             }
             inFlight.add(1, ordering: .acquiring)
-            let (response, requestBytes) = respond(to: request, handler: handler)
+            let (response, requestBytes) = respond(to: request, handler: handler, metrics: metrics)
             write(response, to: request)
             FCGX_Finish_r(request)
             inFlight.subtract(1, ordering: .releasing)
@@ -113,7 +114,9 @@ public final class FastCGIServer {
     }
 
     /// The response, and the size of the request body it answered.
-    private func respond(to fcgi: UnsafeMutablePointer<FCGX_Request>, handler: any RequestHandler) -> (Response, Int) {
+    private func respond(
+        to fcgi: UnsafeMutablePointer<FCGX_Request>, handler: any RequestHandler, metrics: RequestMetrics
+    ) -> (Response, Int) {
         let started = MonotonicClock.nanoseconds()
         let parameters = CGIParameters(envp: fcgi.pointee.envp)
         let requestID = RequestID.accepting(parameters.header("x-request-id"))
@@ -152,8 +155,7 @@ public final class FastCGIServer {
         }
         response.setHeader("X-Request-Id", requestID)
         let elapsedMs = Double(MonotonicClock.nanoseconds() - started) / 1_000_000
-        Metrics.shared.increment("userbuckets_requests_total{function=\"\(handler.functionName)\",status=\"\(response.status.code)\"}")
-        Metrics.shared.observe("userbuckets_request_duration_seconds", labels: "function=\"\(handler.functionName)\"", seconds: elapsedMs / 1000)
+        metrics.count(status: response.status.code, seconds: elapsedMs / 1000)
         context.log(
             .info, "request",
             metadata: [

@@ -34,6 +34,7 @@ public enum Identification: Sendable, Equatable {
 /// exactly one distinct user wins, and a step that finds several stops the search.
 public struct UserIdentifier {
     private let directory: any UserDirectory
+    private let outcomes = CounterFamily(prefix: "userbuckets_identifications_total{outcome=\"")
 
     public init(directory: any UserDirectory) {
         self.directory = directory
@@ -45,7 +46,7 @@ public struct UserIdentifier {
     ///     Chatwoot ids (`contact_<contact>_account_<account>`).
     public func identify(number: PhoneNumber?, contactID: String?, logger: @autoclosure () -> Logger) throws(ServiceError) -> Identification {
         let result = try ServiceError.catching { try search(number: number, contactID: contactID) }
-        Metrics.shared.increment("userbuckets_identifications_total{outcome=\"\(result.outcome)\"}")
+        outcomes.increment(result.outcome)
         if case .ambiguous(let step) = result {
             logger().warning(
                 "ambiguous phone number", metadata: [LogKey.step: .string(step.rawValue), LogKey.phone: "\(number?.masked ?? "-")"])

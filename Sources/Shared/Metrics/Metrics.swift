@@ -43,16 +43,47 @@ public final class Metrics: Sendable {
 
     public func increment(_ series: String, by value: UInt64 = 1) {
         state.withLock { state in
-            guard let file = state.file else { return }
-            let slot: Int
-            if let known = state.slots[series] {
-                slot = known
-            } else {
-                guard let claimed = file.claim(series) else { return }
-                state.slots[series] = claimed
-                slot = claimed
-            }
-            file.add(value, at: slot)
+            guard let slot = Self.slot(series, in: &state) else { return }
+            state.file?.add(value, at: slot)
+        }
+    }
+
+    /// The slot of `series`, for callers that count the same series often (`add(_:slot:)`
+    /// then skips building and hashing its name); nil when metrics are off or full.
+    public func slot(_ series: String) -> Int? {
+        state.withLock { Self.slot(series, in: &$0) }
+    }
+
+    public func add(_ value: UInt64 = 1, slot: Int) {
+        state.withLock { $0.file?.add(value, at: slot) }
+    }
+
+    private static func slot(_ series: String, in state: inout State) -> Int? {
+        guard let file = state.file else { return nil }
+        if let known = state.slots[series] { return known }
+        guard let claimed = file.claim(series) else { return nil }
+        state.slots[series] = claimed
+        return claimed
+    }
+
+    /// The slots of one histogram with fixed labels, resolved once.
+    public struct HistogramSlots: Sendable {
+        let buckets: [Int?]
+        let count: Int?
+        let sum: Int?
+
+        public init(_ metrics: Metrics, name: String, labels: String) {
+            let separator = labels.isEmpty ? "" : ","
+            buckets = (0...Metrics.buckets.count).map { metrics.slot("\(name)_bucketraw{\(labels)\(separator)i=\"\($0)\"}") }
+            count = metrics.slot("\(name)_count{\(labels)}")
+            sum = metrics.slot("\(name)_sum_us{\(labels)}")
+        }
+
+        public func observe(_ metrics: Metrics, seconds: Double) {
+            let bucket = Metrics.buckets.firstIndex { seconds <= $0 } ?? Metrics.buckets.count
+            if let slot = buckets[bucket] { metrics.add(slot: slot) }
+            if let count { metrics.add(slot: count) }
+            if let sum { metrics.add(UInt64(max(0, seconds * 1_000_000)), slot: sum) }
         }
     }
 
