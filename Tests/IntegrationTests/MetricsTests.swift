@@ -53,4 +53,29 @@ struct MetricsTests {
         let config = try String(contentsOfFile: Stack.shared.values["UB_ROOT"]! + "/nginx/locations.conf", encoding: .utf8)
         #expect(config.contains("location = /functions/v1/_metrics {\n    allow 127.0.0.1;\n    allow ::1;\n    deny all;"))
     }
+
+    @Test func theStatusPageShowsTheFiguresInHeadlessChromium() throws {
+        for _ in 0..<5 {
+            _ = try client.post(
+                "user-bucket-service", json: #"{"action":"normalize-phone","whatsappNumber":"+55 11 98765-4321"}"#, token: Tokens.anon)
+        }
+        // The page's own sums: requests of every status, buckets created of every kind.
+        let figures = try scrape()
+        let requests = Int(figures.filter { $0.key.hasPrefix(#"userbuckets_requests_total{function="user-bucket-service","#) }.values.reduce(0, +))
+        let created = Int(
+            figures.filter { $0.key.hasPrefix("userbuckets_bucket_ensures_total{") && $0.key.contains(#"outcome="created""#) }.values.reduce(0, +))
+        let result = try Stack.shared.shell(
+            #"""
+            chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --user-data-dir="$UB_STATE/chromium"                 --virtual-time-budget=3000 --enable-logging=stderr --v=0 --dump-dom "$UB_BASE_URL/functions/v1/_status"                 2>"$UB_STATE/log/chromium.err"
+            echo "--stderr--"
+            grep -E 'CONSOLE|Uncaught' "$UB_STATE/log/chromium.err" || true
+            """#)
+        let parts = result.output.components(separatedBy: "--stderr--")
+        let dom = parts[0]
+        #expect(dom.contains("<h1>userbuckets"), "\(result.output.prefix(500))")
+        #expect(dom.contains("updated "), "the page fetched the metrics: \(dom.prefix(2000))")
+        #expect(dom.contains(#"<tr id="fn-user-bucket-service"><td>user-bucket-service</td><td>\#(requests)</td>"#), "\(dom)")
+        #expect(dom.contains(#"<td class="big" id="buckets-created">\#(created)</td>"#), "\(dom)")
+        #expect(parts.count == 2 && parts[1].trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "console: \(parts.last ?? "")")
+    }
 }

@@ -124,6 +124,9 @@ public final class FastCGIServer {
         let origin = parameters.header("origin")
         var response: Response
         var outcome = "ok"
+        if parameters.method == "GET", parameters.path == "/functions/v1/_status" {
+            return (Response(status: .ok, headers: [HTTPHeader("Content-Type", "text/html; charset=utf-8")], body: Array(StatusPage.html.utf8)), 0)
+        }
         if parameters.method == "GET", parameters.path == "/functions/v1/_metrics" {
             return (
                 Response(
