@@ -47,6 +47,10 @@ struct MetricsTests {
         _ = try client.post("user-bucket-service", json: #"{"action":"identify-and-ensure-bucket","userId":"\#(user)"}"#, token: Tokens.serviceRole)
         let counted = try scrape()
         #expect((counted[#"userbuckets_bucket_ensures_total{kind="user",outcome="created"}"#] ?? 0) >= 1)
+        #expect((counted[#"userbuckets_storage_operations_total{operation="create_bucket",outcome="ok"}"#] ?? 0) >= 1)
+        // The queue's depth by state, read from the database at scrape time.
+        let queued = try Int(Fixtures().rows("SELECT count(*) FROM userbuckets_jobs WHERE status = 'queued'").first?[0] ?? "") ?? -1
+        #expect(counted[#"userbuckets_jobs_in_queue{state="queued"}"#] == Double(queued))
     }
 
     @Test func theScrapePathIsLocalOnly() throws {

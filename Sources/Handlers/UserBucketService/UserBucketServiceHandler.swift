@@ -31,6 +31,16 @@ struct UserBucketServiceHandler: RequestHandler {
         }
     }
 
+    /// Jobs by state (the queue lives in the database; this pool serves the scrape).
+    func gauges() -> String {
+        guard let connection = core.connection,
+            let rows = try? connection.execute(PreparedStatement("SELECT status, count(*) FROM public.userbuckets_jobs GROUP BY status")).rows
+        else { return "" }
+        let counts = Dictionary(rows.map { ($0[0] ?? "", $0[1] ?? "0") }, uniquingKeysWith: { first, _ in first })
+        return "# TYPE userbuckets_jobs_in_queue gauge\n"
+            + ["queued", "running", "done", "failed", "skipped"].map { "userbuckets_jobs_in_queue{state=\"\($0)\"} \(counts[$0] ?? "0")\n" }.joined()
+    }
+
     private func normalizePhone(_ body: JSONObject) throws(ServiceError) -> Response {
         guard let input = try body.optionalString("whatsappNumber") else {
             throw ServiceError.badRequest("whatsappNumber is required")

@@ -130,7 +130,8 @@ public final class FastCGIServer {
         if parameters.method == "GET", parameters.path == "/functions/v1/_metrics" {
             return (
                 Response(
-                    status: .ok, headers: [HTTPHeader("Content-Type", "text/plain; version=0.0.4")], body: Array(Metrics.shared.exposition().utf8)), 0
+                    status: .ok, headers: [HTTPHeader("Content-Type", "text/plain; version=0.0.4")],
+                    body: Array((Metrics.shared.exposition() + handler.gauges()).utf8)), 0
             )
         }
         if parameters.method == "OPTIONS" {

@@ -11,4 +11,12 @@ public protocol RequestHandler {
     var cors: CORSPolicy { get }
     /// Handles one request.
     func handle(_ request: Request, context: RequestContext) throws -> Response
+    /// Gauges only this handler can read, appended to the metrics scrape.
+    func gauges() -> String
+}
+
+extension RequestHandler {
+    /// Gauges only this handler can read (from its database connection), appended to the
+    /// metrics scrape; none by default.
+    public func gauges() -> String { "" }
 }

@@ -2,12 +2,13 @@
 public enum StorageBackend {
     /// `STORAGE_BACKEND`: `filesystem` (the default; under `STORAGE_DIR`, default
     /// `./data/buckets`) or `gcs` (see `GCSObjectStorage.live`).
+    /// Counted in `userbuckets_storage_operations_total`.
     public static func live(environment: Environment) throws -> any ObjectStorage {
         switch environment.get("STORAGE_BACKEND", default: "filesystem") {
         case "filesystem":
-            return try FileSystemObjectStorage(root: environment.get("STORAGE_DIR", default: "./data/buckets"))
+            return CountingObjectStorage(try FileSystemObjectStorage(root: environment.get("STORAGE_DIR", default: "./data/buckets")))
         case "gcs":
-            return try GCSObjectStorage.live(environment: environment)
+            return CountingObjectStorage(try GCSObjectStorage.live(environment: environment))
         default:
             throw Environment.Error(variable: "STORAGE_BACKEND", reason: "must be 'filesystem' or 'gcs'")
         }

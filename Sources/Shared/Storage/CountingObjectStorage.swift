@@ -1,0 +1,71 @@
+/// Counts every storage operation by kind and outcome (`ok`, or the `StorageError` code) in
+/// `userbuckets_storage_operations_total`, around any backend.
+public final class CountingObjectStorage: ObjectStorage {
+    private let base: any ObjectStorage
+    private let counts = CounterFamily(prefix: "userbuckets_storage_operations_total{operation=\"")
+
+    public init(_ base: any ObjectStorage) {
+        self.base = base
+    }
+
+    public var backendName: String { base.backendName }
+
+    private func counted<T>(_ operation: String, _ body: () throws(StorageError) -> T) throws(StorageError) -> T {
+        do {
+            let value = try body()
+            counts.increment(operation + "\",outcome=\"ok")
+            return value
+        } catch {
+            counts.increment(operation + "\",outcome=\"" + error.code.rawValue)
+            throw error
+        }
+    }
+
+    public func createBucket(_ name: BucketName) throws(StorageError) -> BucketCreation {
+        try counted("create_bucket") { () throws(StorageError) in try base.createBucket(name) }
+    }
+
+    public func bucketExists(_ name: BucketName) throws(StorageError) -> Bool {
+        try counted("bucket_exists") { () throws(StorageError) in try base.bucketExists(name) }
+    }
+
+    public func listBuckets(prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> BucketPage {
+        try counted("list_buckets") { () throws(StorageError) in try base.listBuckets(prefix: prefix, pageToken: pageToken, maxResults: maxResults) }
+    }
+
+    public func putObject(
+        _ name: ObjectName, in bucket: BucketName, contentType: String, data: [UInt8], ifAbsent: Bool
+    ) throws(StorageError) -> ObjectWrite {
+        try counted("put_object") { () throws(StorageError) in
+            try base.putObject(name, in: bucket, contentType: contentType, data: data, ifAbsent: ifAbsent)
+        }
+    }
+
+    public func putObject(
+        _ name: ObjectName, in bucket: BucketName, contentType: String, from source: any ByteSource, ifAbsent: Bool
+    ) throws(StorageError) -> ObjectWrite {
+        try counted("put_object") { () throws(StorageError) in
+            try base.putObject(name, in: bucket, contentType: contentType, from: source, ifAbsent: ifAbsent)
+        }
+    }
+
+    public func readObject(
+        _ name: ObjectName, in bucket: BucketName, into sink: (UnsafeRawBufferPointer) throws -> Void
+    ) throws(StorageError) -> StoredObject? {
+        try counted("read_object") { () throws(StorageError) in try base.readObject(name, in: bucket, into: sink) }
+    }
+
+    public func listObjects(in bucket: BucketName, prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> ObjectPage {
+        try counted("list_objects") { () throws(StorageError) in
+            try base.listObjects(in: bucket, prefix: prefix, pageToken: pageToken, maxResults: maxResults)
+        }
+    }
+
+    public func deleteObject(_ name: ObjectName, in bucket: BucketName) throws(StorageError) -> Bool {
+        try counted("delete_object") { () throws(StorageError) in try base.deleteObject(name, in: bucket) }
+    }
+
+    public func downloadURL(for name: ObjectName, in bucket: BucketName, expiresIn: Int) throws(StorageError) -> String? {
+        try counted("download_url") { () throws(StorageError) in try base.downloadURL(for: name, in: bucket, expiresIn: expiresIn) }
+    }
+}
