@@ -47,8 +47,16 @@ if grep -P -h -o "$phone" "$state"/log/*.log "$gcs_state"/log/*.log | head -n 5 
     exit 1
 fi
 for name in SUPABASE_JWT_SECRET CHATWOOT_WEBHOOK_SECRET CHATWOOT_WEBHOOK_TOKEN; do
-    if grep -q -F "$(grep "^$name=" "$state/env" | cut -d= -f2-)" "$state"/log/*.log; then
+    if grep -q -F "$(grep "^$name=" "$state/env" | cut -d= -f2-)" "$state"/log/*.log "$gcs_state"/log/*.log; then
         echo "$name reached the logs" >&2
+        exit 1
+    fi
+done
+# The OpenAI key and the transcript the stand-in returns (tests/AudioJobTests), and the signing key
+# of the GCS tests, never either.
+for secret in "sk-test" "Lembrar de pagar a conta de luz" "PRIVATE KEY"; do
+    if grep -q -F "$secret" "$state"/log/*.log "$gcs_state"/log/*.log; then
+        echo "a secret or a transcript reached the logs: $secret" >&2
         exit 1
     fi
 done

@@ -48,6 +48,13 @@ struct MetricsTests {
         let counted = try scrape()
         #expect((counted[#"userbuckets_bucket_ensures_total{kind="user",outcome="created"}"#] ?? 0) >= 1)
         #expect((counted[#"userbuckets_storage_operations_total{operation="create_bucket",outcome="ok"}"#] ?? 0) >= 1)
+        // Webhook outcomes, rejections included.
+        let rejectedSeries = #"userbuckets_webhook_messages_total{outcome="rejected",status="401"}"#
+        let rejectedBefore = counted[rejectedSeries] ?? 0
+        let unsigned = try client.send(
+            "POST", "/functions/v1/chatwoot-webhook", headers: ["Content-Type": "application/json"], body: Array("{}".utf8))
+        #expect(unsigned.status == 401)
+        #expect(try scrape()[rejectedSeries] == rejectedBefore + 1)
         // The queue's depth by state, read from the database at scrape time.
         let queued = try Int(Fixtures().rows("SELECT count(*) FROM userbuckets_jobs WHERE status = 'queued'").first?[0] ?? "") ?? -1
         #expect(counted[#"userbuckets_jobs_in_queue{state="queued"}"#] == Double(queued))

@@ -26,6 +26,15 @@ struct ChatwootWebhookHandler: RequestHandler {
     }
 
     func handle(_ request: Request, context: RequestContext) throws -> Response {
+        do {
+            return try process(request, context: context)
+        } catch let error as ServiceError where error.status.code < 500 {
+            Metrics.shared.increment("userbuckets_webhook_messages_total{outcome=\"rejected\",status=\"\(error.status.code)\"}")
+            throw error
+        }
+    }
+
+    private func process(_ request: Request, context: RequestContext) throws -> Response {
         guard request.method == "POST" else {
             throw ServiceError(.methodNotAllowed, "Method not allowed", body: .object(["error": .string("Method not allowed")]))
         }
@@ -105,7 +114,13 @@ struct ChatwootWebhookHandler: RequestHandler {
     }
 
     private static func skipped(_ reason: String) -> Response {
-        Metrics.shared.increment("userbuckets_webhook_messages_total{outcome=\"skipped\"}")
+        let label =
+            reason.contains("message_updated")
+            ? "update"
+            : reason.contains("private")
+                ? "private"
+                : reason.contains("channel") ? "channel" : reason.hasPrefix("Event not applicable") ? "not_a_message" : "not_incoming"
+        Metrics.shared.increment("userbuckets_webhook_messages_total{outcome=\"skipped\",reason=\"\(label)\"}")
         return .json(.object(["success": .bool(true), "message": .string(reason)]))
     }
 

@@ -4,6 +4,9 @@ import Shared
 
 /// `userbuckets identify <number>`: who has this number, and their bucket.
 struct IdentifyCommand: ParsableCommand {
+    @Flag(help: "JSON output (always: the flag is accepted so every command takes it).")
+    var json = false
+
     static let configuration = CommandConfiguration(
         commandName: "identify",
         abstract: "Identify the user of a phone number and ensure their bucket.",

@@ -12,6 +12,9 @@ struct JobsCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
+        @Flag(help: "JSON output (always: the flag is accepted so every command takes it).")
+        var json = false
+
         static let configuration = CommandConfiguration(abstract: "One JSON line per job (without its payload's URLs).")
 
         @Option(help: "queued, running, done, failed or skipped (default: queued, running and failed).")
@@ -39,6 +42,9 @@ struct JobsCommand: ParsableCommand {
     }
 
     struct Retry: ParsableCommand {
+        @Flag(help: "JSON output (always: the flag is accepted so every command takes it).")
+        var json = false
+
         static let configuration = CommandConfiguration(abstract: "Requeue jobs by id, or every failed job with --failed.")
 
         @Argument(help: "Job ids.")

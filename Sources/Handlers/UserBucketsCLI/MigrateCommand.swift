@@ -3,6 +3,9 @@ import Shared
 
 /// `userbuckets migrate`: applies pending database migrations.
 struct MigrateCommand: ParsableCommand {
+    @Flag(help: "JSON output (always: the flag is accepted so every command takes it).")
+    var json = false
+
     static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: "Apply pending migrations from db/migrations to DATABASE_URL.",

@@ -3,6 +3,9 @@ import Shared
 
 /// `userbuckets normalize`: numbers one per line on stdin, one JSON object per line out.
 struct NormalizeCommand: ParsableCommand {
+    @Flag(help: "JSON output (always: the flag is accepted so every command takes it).")
+    var json = false
+
     static let configuration = CommandConfiguration(
         commandName: "normalize",
         abstract: "Normalize phone numbers read one per line from standard input.",

@@ -29,6 +29,9 @@ struct ObjectCommand: ParsableCommand {
     }
 
     struct Put: ParsableCommand {
+        @Flag(help: "JSON output (always: the flag is accepted so every command takes it).")
+        var json = false
+
         static let configuration = CommandConfiguration(abstract: "Store an object from a file (or standard input).")
 
         @OptionGroup var location: Location
@@ -80,6 +83,9 @@ struct ObjectCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
+        @Flag(help: "JSON output (always: the flag is accepted so every command takes it).")
+        var json = false
+
         static let configuration = CommandConfiguration(abstract: "List objects, one JSON line each.")
 
         @Argument(help: "The bucket.")
@@ -106,6 +112,9 @@ struct ObjectCommand: ParsableCommand {
     }
 
     struct Delete: ParsableCommand {
+        @Flag(help: "JSON output (always: the flag is accepted so every command takes it).")
+        var json = false
+
         static let configuration = CommandConfiguration(abstract: "Delete an object (a missing one is not an error).")
 
         @OptionGroup var location: Location
@@ -118,6 +127,9 @@ struct ObjectCommand: ParsableCommand {
     }
 
     struct URL: ParsableCommand {
+        @Flag(help: "Print {\"url\": …} instead of the bare link.")
+        var json = false
+
         static let configuration = CommandConfiguration(abstract: "Print a download link that expires (GCS: a V4 signed URL).")
 
         @OptionGroup var location: Location
@@ -129,7 +141,7 @@ struct ObjectCommand: ParsableCommand {
             let (bucket, name) = try location.validated()
             guard let url = try StorageBackend.live(environment: Environment.process()).downloadURL(for: name, in: bucket, expiresIn: expiresIn)
             else { throw ValidationError("this storage backend has no download links") }
-            print(url)
+            print(json ? JSON.object(["url": .string(url), "expiresIn": .integer(expiresIn)]).serialized() : url)
         }
     }
 }
@@ -138,6 +150,9 @@ extension ObjectCommand {
     /// `userbuckets object load-test`: create-only uploads from several threads (each with its
     /// own storage client, like serving workers), timed.
     struct LoadTest: ParsableCommand {
+        @Flag(help: "JSON output (always: the flag is accepted so every command takes it).")
+        var json = false
+
         static let configuration = CommandConfiguration(
             commandName: "load-test",
             abstract: "Time create-only uploads of same-sized objects into a bucket (created if missing); prints one JSON line.")

@@ -23,6 +23,7 @@ public enum StatusPage {
           <tr><th>buckets created</th><td class="big" id="buckets-created">–</td><td id="bucket-failures" class="muted"></td></tr>
           <tr><th>webhook messages stored</th><td class="big" id="webhook-stored">–</td><td id="webhook-other" class="muted"></td></tr>
           <tr><th>jobs done / failed</th><td class="big" id="jobs">–</td><td id="jobs-other" class="muted"></td></tr>
+          <tr><th>jobs waiting / failed in the queue</th><td class="big" id="queue">–</td><td class="muted">now</td></tr>
         </table>
         <h2>Requests and latency by function</h2>
         <table id="functions"><tr><th>function</th><th>requests</th><th>errors (5xx)</th><th>p50</th><th>p95</th><th>p99</th></tr></table>
@@ -62,10 +63,13 @@ public enum StatusPage {
             set("bucket-failures", sum(series, "userbuckets_bucket_ensures_total", l => l.outcome === "failed") + " failed");
             set("webhook-stored", String(sum(series, "userbuckets_webhook_messages_total", l => l.outcome === "stored")));
             set("webhook-other", sum(series, "userbuckets_webhook_messages_total", l => l.outcome === "duplicate") + " duplicates, " +
-              sum(series, "userbuckets_webhook_messages_total", l => l.outcome === "skipped") + " skipped");
+              sum(series, "userbuckets_webhook_messages_total", l => l.outcome === "skipped") + " skipped, " +
+              sum(series, "userbuckets_webhook_messages_total", l => l.outcome === "rejected") + " rejected");
             set("jobs", sum(series, "userbuckets_jobs_total", l => l.outcome === "done") + " / " +
               sum(series, "userbuckets_jobs_total", l => l.outcome === "failed"));
             set("jobs-other", sum(series, "userbuckets_jobs_total", l => l.outcome === "retry") + " retried");
+            set("queue", sum(series, "userbuckets_jobs_in_queue", l => l.state === "queued" || l.state === "running") + " / " +
+              sum(series, "userbuckets_jobs_in_queue", l => l.state === "failed"));
             const table = document.getElementById("functions");
             while (table.rows.length > 1) table.deleteRow(1);
             const functions = [...new Set(series.filter(s => s.name === "userbuckets_requests_total").map(s => s.labels.function))].sort();
