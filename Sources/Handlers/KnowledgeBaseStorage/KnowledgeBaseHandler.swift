@@ -27,7 +27,7 @@ struct KnowledgeBaseHandler: RequestHandler {
     }
 
     func handle(_ request: Request, context: RequestContext) throws -> Response {
-        if request.method == "GET", let token = Self.queryValue("link", in: request.query) {
+        if request.method == "GET", let token = request.queryValue("link") {
             return try servePreview(token)
         }
         guard request.method == "POST" else {
@@ -340,11 +340,4 @@ struct KnowledgeBaseHandler: RequestHandler {
         return try download(file)
     }
 
-    static func queryValue(_ name: String, in query: String) -> String? {
-        for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            if parts.count == 2, parts[0] == name { return String(parts[1]) }
-        }
-        return nil
-    }
 }

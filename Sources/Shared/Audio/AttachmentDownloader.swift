@@ -77,7 +77,7 @@ public final class AttachmentDownloader {
                 response = try client.send(
                     HTTPClientRequest(
                         url: url, headers: [("Accept", "*/*")], timeoutMs: timeoutMs, maxResponseBytes: maxBytes,
-                        pinnedAddress: "\(target.hostForResolve):\(target.port):\(address)"), download: nil)
+                        pinnedAddress: "\(target.host):\(target.port):\(address)"), download: nil)
             } catch {
                 if error.code == .tooLarge { throw .refused("larger than \(maxBytes) bytes") }
                 if error.code == .invalidURL { throw .refused(error.detail) }
@@ -143,9 +143,6 @@ struct ParsedURL {
         self.port = port
         self.origin = scheme + "://" + authority
     }
-
-    /// The host as curl's resolve list wants it (IPv6 without brackets).
-    var hostForResolve: String { host }
 
     /// A `Location` against this URL: absolute, or a path on the same origin.
     func resolve(_ location: String) -> String {

@@ -49,7 +49,7 @@ public struct WebhookAuthenticator: Sendable {
             }
         }
         if let token {
-            guard let given = Self.queryValue("token", in: request.query), Digest.constantTimeEquals(Array(given.utf8), token) else {
+            guard let given = request.queryValue("token"), Digest.constantTimeEquals(Array(given.utf8), token) else {
                 throw ServiceError(.unauthorized, "Invalid or missing webhook token")
             }
             return
@@ -57,12 +57,4 @@ public struct WebhookAuthenticator: Sendable {
         throw ServiceError(.unauthorized, "Webhook authentication failed")
     }
 
-    /// A query parameter's raw value (tokens are URL-safe; no decoding needed).
-    static func queryValue(_ name: String, in query: String) -> String? {
-        for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            if parts.count == 2, parts[0] == name { return String(parts[1]) }
-        }
-        return nil
-    }
 }

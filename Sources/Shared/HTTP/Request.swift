@@ -34,6 +34,15 @@ public struct Request: Sendable {
             remoteAddress: remoteAddress)
     }
 
+    /// A query parameter's raw value (not percent-decoded: tokens and links are URL-safe).
+    public func queryValue(_ name: String) -> String? {
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if parts.count == 2, parts[0] == name { return String(parts[1]) }
+        }
+        return nil
+    }
+
     /// The value of a header; `name` is matched case-insensitively.
     public func header(_ name: String) -> String? {
         headers.first { $0.isNamed(name) }?.value

@@ -36,9 +36,6 @@ public enum FileTypePolicy {
         }
     }
 
-    /// The `knowledge_files.type` stored for a new row.
-    public static func rowType(ofName name: String) -> String { kind(ofName: name) }
-
     static func fileExtension(of name: String) -> String {
         guard let dot = name.lastIndex(of: ".") else { return "" }
         return name[name.index(after: dot)...].lowercased()

@@ -27,7 +27,7 @@ public final class PostgresKnowledgeFileStore: KnowledgeFileStore {
         let row = try connection.execute(
             Self.insertRow,
             [
-                file.userID, file.name, FileTypePolicy.rowType(ofName: file.name), String(file.size), file.storageURI, file.objectPath,
+                file.userID, file.name, FileTypePolicy.kind(ofName: file.name), String(file.size), file.storageURI, file.objectPath,
                 file.bucket, file.sha256, file.extractedText == nil ? "false" : "true", file.extractedText, file.metadata.serialized(),
             ]
         ).rows.first

@@ -93,11 +93,8 @@ public final class ServiceAccountTokenSource: AccessTokenSource {
                 return StorageError(.unauthorized, "token refused (invalid_grant): the assertion's time is off — check this host's clock (NTP)")
             }
         }
-        let code: StorageError.Code = Self.isRetryableTokenStatus(status) ? .unavailable : .unauthorized
+        let code: StorageError.Code = RetryPolicy.isRetryable(status: status) ? .unavailable : .unauthorized
         return StorageError(code, "token refused (\(error)): \(description.prefix(200))")
     }
 
-    private static func isRetryableTokenStatus(_ status: Int) -> Bool {
-        RetryPolicy.isRetryable(status: status)
-    }
 }
