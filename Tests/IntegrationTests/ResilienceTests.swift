@@ -195,6 +195,32 @@ struct ThreadedWorkerTests {
     }
 }
 
+/// SIGQUIT is a graceful stop (multiwatch and nginx use it): the worker leaves cleanly instead of
+/// the Swift runtime printing a crash report and leaving the worker behind.
+@Suite(.enabled(if: Stack.isRunning), .serialized)
+struct QuitSignalTests {
+    @Test func sigquitStopsAWorkerCleanly() throws {
+        let result = try Stack.shared.shell(
+            #"""
+            sock="$UB_STATE/run/quit.sock"; log="$UB_STATE/log/quit.log"; rm -f "$sock"
+            spawn-fcgi -n -s "$sock" -- "$UB_BIN/user-bucket-service" 2>"$log" &
+            pid=$!
+            for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.05; done
+            sleep 0.3
+            kill -QUIT "$pid"
+            for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            if kill -0 "$pid" 2>/dev/null; then echo "still running"; kill -KILL "$pid"; fi
+            wait "$pid"
+            echo "exit=$?"
+            cat "$log"
+            """#)
+        #expect(result.output.contains("exit=0"), "\(result.output)")
+        #expect(!result.output.contains("still running"))
+        #expect(!result.output.contains("crashed"), "\(result.output)")
+        #expect(result.output.contains("worker stopped"), "\(result.output)")
+    }
+}
+
 /// A new build rolled out by restarting every worker of every pool, one at a time, under load.
 @Suite(.enabled(if: Stack.isRunning), .serialized)
 struct RollingRestartTests {

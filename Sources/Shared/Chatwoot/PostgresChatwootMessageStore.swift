@@ -12,27 +12,35 @@ public final class PostgresChatwootMessageStore: ChatwootMessageStore {
         "SELECT user_id, bucket_name FROM public.userbuckets_chatwoot_messages WHERE account_id = $1::bigint AND message_id = $2::bigint")
     /// The whole record in one statement (one round trip, its own transaction): the gate row,
     /// the note and the jobs are written only if the gate row was new.
-    static let record = PreparedStatement(
-        """
-        WITH claimed AS (
-            INSERT INTO public.userbuckets_chatwoot_messages
-                (account_id, message_id, meeting_note_id, user_id, bucket_name, object_path, delivery_id)
-            VALUES ($1::bigint, $2::bigint, gen_random_uuid(), $3::uuid, $4, $5, $6)
-            ON CONFLICT DO NOTHING RETURNING meeting_note_id
-        ), note AS (
-            INSERT INTO public.meeting_notes (id, user_id, contact_identifier, chatwoot_conversation_id, chatwoot_message_id,
-                chatwoot_contact_id, content, source_type, message_type, gcs_storage_path, processing_status, metadata, processed_at)
-            SELECT meeting_note_id, $3::uuid, $7, $8, $2::bigint::text, $9, $10, 'whatsapp', 'incoming', $11, 'stored', $12::jsonb, now()
-            FROM claimed
-            RETURNING id
-        ), jobs AS (
-            INSERT INTO public.userbuckets_jobs (kind, payload, dedupe_key)
-            SELECT 'audio', (job -> 'payload') || jsonb_build_object('meeting_note_id', note.id), job ->> 'key'
-            FROM note, jsonb_array_elements($13::jsonb) AS job
-            ON CONFLICT (dedupe_key) DO NOTHING
-        )
-        SELECT id::text FROM note
-        """)
+    static let record = PreparedStatement(recordSQL(withJobs: true))
+    /// The same for a message without jobs (most are text): no job insert to start per message.
+    static let recordWithoutJobs = PreparedStatement(recordSQL(withJobs: false))
+
+    private static func recordSQL(withJobs: Bool) -> String {
+        let jobs = """
+            , jobs AS (
+                INSERT INTO public.userbuckets_jobs (kind, payload, dedupe_key)
+                SELECT 'audio', (job -> 'payload') || jsonb_build_object('meeting_note_id', note.id), job ->> 'key'
+                FROM note, jsonb_array_elements($13::jsonb) AS job
+                ON CONFLICT (dedupe_key) DO NOTHING
+            )
+            """
+        return """
+            WITH claimed AS (
+                INSERT INTO public.userbuckets_chatwoot_messages
+                    (account_id, message_id, meeting_note_id, user_id, bucket_name, object_path, delivery_id)
+                VALUES ($1::bigint, $2::bigint, gen_random_uuid(), $3::uuid, $4, $5, $6)
+                ON CONFLICT DO NOTHING RETURNING meeting_note_id
+            ), note AS (
+                INSERT INTO public.meeting_notes (id, user_id, contact_identifier, chatwoot_conversation_id, chatwoot_message_id,
+                    chatwoot_contact_id, content, source_type, message_type, gcs_storage_path, processing_status, metadata, processed_at)
+                SELECT meeting_note_id, $3::uuid, $7, $8, $2::bigint::text, $9, $10, 'whatsapp', 'incoming', $11, 'stored', $12::jsonb, now()
+                FROM claimed
+                RETURNING id
+            )\(withJobs ? jobs : "")
+            SELECT id::text FROM note
+            """
+    }
 
     public func existing(accountID: Int, messageID: Int) throws -> (userID: String?, bucket: String)? {
         guard let row = try connection.execute(Self.find, [String(accountID), String(messageID)]).rows.first else { return nil }
@@ -40,14 +48,20 @@ public final class PostgresChatwootMessageStore: ChatwootMessageStore {
     }
 
     public func record(_ message: NewChatwootMessage) throws -> ChatwootRecordOutcome {
-        let jobs = JSON.array(message.audioJobs.map { .object(["key": .string($0.dedupeKey), "payload": .object($0.payload)]) })
-        let result = try connection.execute(
-            Self.record,
-            [
-                String(message.accountID), String(message.messageID), message.userID, message.bucket, message.objectPath, message.deliveryID,
-                message.contactID, String(message.conversationID), message.senderID.map(String.init), message.content, message.storageURI,
-                message.metadata.serialized(), jobs.serialized(),
-            ])
+        var parameters = [
+            String(message.accountID), String(message.messageID), message.userID, message.bucket, message.objectPath, message.deliveryID,
+            message.contactID, String(message.conversationID), message.senderID.map(String.init), message.content, message.storageURI,
+            message.metadata.serialized(),
+        ]
+        let statement: PreparedStatement
+        if message.audioJobs.isEmpty {
+            statement = Self.recordWithoutJobs
+        } else {
+            statement = Self.record
+            let jobs = JSON.array(message.audioJobs.map { .object(["key": .string($0.dedupeKey), "payload": .object($0.payload)]) })
+            parameters.append(jobs.serialized())
+        }
+        let result = try connection.execute(statement, parameters)
         if let noteID = result.scalar { return .recorded(meetingNoteID: noteID) }
         // Another delivery got here first (the insert waited for its commit).
         let earlier = try existing(accountID: message.accountID, messageID: message.messageID)

@@ -2,10 +2,12 @@
     import Glibc
 #endif
 
-/// SIGTERM, SIGINT and SIGUSR1 (libfcgi's "shutdown pending"): how a supervisor asks a worker
-/// to finish what it holds and leave.
+/// SIGTERM, SIGINT, SIGQUIT and SIGUSR1 (libfcgi's "shutdown pending"): how a supervisor asks a
+/// worker to finish what it holds and leave. SIGQUIT is among them because multiwatch and nginx
+/// use it as a graceful stop, and left to the Swift runtime it starts a crash backtrace after
+/// which the worker goes on living with a thread spinning on a closed socket.
 public enum ShutdownSignals {
-    /// Installs `handler` for the three, without `SA_RESTART` (a blocked `accept()` or `read()`
+    /// Installs `handler` for the four, without `SA_RESTART` (a blocked `accept()` or `read()`
     /// returns EINTR), and unblocks them: a parent may hand down a mask that blocks them, and
     /// the mask survives exec.
     public static func install(_ handler: @convention(c) (Int32) -> Void) {
@@ -24,7 +26,7 @@ public enum ShutdownSignals {
         pthread_sigmask(SIG_BLOCK, &blocked, nil)
     }
 
-    private static let signals = [SIGTERM, SIGINT, SIGUSR1]
+    private static let signals = [SIGTERM, SIGINT, SIGQUIT, SIGUSR1]
 
     private static func set() -> sigset_t {
         var set = sigset_t()

@@ -6,9 +6,9 @@
 ///
 /// `mkdir` is atomic, so concurrent creates of one bucket, from any process, end with one
 /// directory and exactly one `.created`. Objects are files (a `/` in a name is a directory),
-/// written to `<root>/.tmp` first, flushed, then moved into place: `rename` to overwrite, `link`
-/// for create-only (which fails if the name exists), so a reader never sees half an object and
-/// a create-only write never replaces one. Content types are not kept (the database rows that
+/// staged in `<root>/.tmp` first (`StagedFile`), flushed, then moved into place: `rename` to
+/// overwrite, `link` for create-only (which fails if the name exists), so a reader never sees
+/// half an object and a create-only write never replaces one. Content types are not kept (the database rows that
 /// point at objects carry them).
 public final class FileSystemObjectStorage: ObjectStorage, Sendable {
     public let root: String
@@ -54,37 +54,48 @@ public final class FileSystemObjectStorage: ObjectStorage, Sendable {
     public func putObject(
         _ name: ObjectName, in bucket: BucketName, contentType: String, data: [UInt8], ifAbsent: Bool
     ) throws(StorageError) -> ObjectWrite {
-        try putObject(name, in: bucket, contentType: contentType, from: MemoryByteSource(data), ifAbsent: ifAbsent)
+        // Straight from the caller's bytes: no staging buffer (a webhook's object is a few KiB).
+        try place(name, in: bucket, contentType: contentType, ifAbsent: ifAbsent) { file throws(StorageError) in
+            let outcome = data.withUnsafeBytes { bytes in Result { () throws(StorageError) in try file.write(bytes) } }
+            try outcome.get()
+            return data.count
+        }
     }
 
     public func putObject(
         _ name: ObjectName, in bucket: BucketName, contentType: String, from source: any ByteSource, ifAbsent: Bool
     ) throws(StorageError) -> ObjectWrite {
-        let destination = path(of: name, in: bucket)
-        let temporary = root + "/.tmp/" + RequestID.make() + RequestID.make()
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw Self.failure("open", temporary) }
-        defer { unlink(temporary) }  // after link/rename it is only a second name
-        let size: Int
-        do {
-            defer { close(fd) }
-            size = try Self.copy(from: source, to: fd, path: temporary)
+        try place(name, in: bucket, contentType: contentType, ifAbsent: ifAbsent) { file throws(StorageError) in
+            try Self.copy(from: source, to: file)
         }
+    }
+
+    /// Stages a new object (`fill` writes its bytes and returns their count), flushes it, and
+    /// moves it into place.
+    private func place(
+        _ name: ObjectName, in bucket: BucketName, contentType: String, ifAbsent: Bool,
+        fill: (StagedFile) throws(StorageError) -> Int
+    ) throws(StorageError) -> ObjectWrite {
+        let destination = path(of: name, in: bucket)
+        let file = try StagedFile(in: root + "/.tmp", anonymous: ifAbsent)
+        let size = try fill(file)
+        try file.sync()
         // Into place; folders are made only when missing (most writes go to existing ones), and
         // never the bucket itself.
         for attempt in 0..<2 {
-            let result = ifAbsent ? link(temporary, destination) : rename(temporary, destination)
-            if result == 0 { return .stored(StoredObject(name: name.value, size: size, contentType: contentType)) }
+            if ifAbsent ? file.link(to: destination) : file.rename(to: destination) {
+                return .stored(StoredObject(name: name.value, size: size, contentType: contentType))
+            }
             if ifAbsent && errno == EEXIST { return .alreadyStored }
-            guard errno == ENOENT, attempt == 0 else { throw Self.failure(ifAbsent ? "link" : "rename", destination) }
+            guard errno == ENOENT, attempt == 0 else { throw .system(ifAbsent ? "link" : "rename", destination) }
             guard try bucketExists(bucket) else { throw StorageError(.notFound, "no bucket \(bucket.value)") }
             var folder = root + "/" + bucket.value
             for component in name.value.split(separator: "/").dropLast() {
                 folder += "/" + component
-                if mkdir(folder, 0o755) != 0 && errno != EEXIST { throw Self.failure("mkdir", folder) }
+                if mkdir(folder, 0o755) != 0 && errno != EEXIST { throw .system("mkdir", folder) }
             }
         }
-        throw Self.failure(ifAbsent ? "link" : "rename", destination)
+        throw .system(ifAbsent ? "link" : "rename", destination)
     }
 
     public func readObject(
@@ -94,18 +105,18 @@ public final class FileSystemObjectStorage: ObjectStorage, Sendable {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT || errno == ENOTDIR || errno == EISDIR { return nil }
-            throw Self.failure("open", path)
+            throw StorageError.system("open", path)
         }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw Self.failure("fstat", path) }
+        guard fstat(fd, &info) == 0 else { throw StorageError.system("fstat", path) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         var buffer = [UInt8](repeating: 0, count: 256 * 1024)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw Self.failure("read", path)
+                throw StorageError.system("read", path)
             }
             if count == 0 { break }
             do {
@@ -136,7 +147,7 @@ public final class FileSystemObjectStorage: ObjectStorage, Sendable {
         let path = path(of: name, in: bucket)
         if unlink(path) == 0 { return true }
         if errno == ENOENT || errno == ENOTDIR { return false }
-        throw Self.failure("unlink", path)
+        throw StorageError.system("unlink", path)
     }
 
     public func downloadURL(for name: ObjectName, in bucket: BucketName, expiresIn: Int) throws(StorageError) -> String? {
@@ -168,36 +179,25 @@ public final class FileSystemObjectStorage: ObjectStorage, Sendable {
         }
     }
 
-    /// Copies `source` into `fd` and flushes it to disk; returns the byte count.
-    private static func copy(from source: any ByteSource, to fd: Int32, path: String) throws(StorageError) -> Int {
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    /// Copies `source` into `file` a chunk at a time; returns the byte count.
+    private static func copy(from source: any ByteSource, to file: StagedFile) throws(StorageError) -> Int {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+        defer { buffer.deallocate() }
         var size = 0
         while true {
             let count: Int
             do {
-                count = try buffer.withUnsafeMutableBytes { bytes throws(FileIO.Error) in try source.readFully(into: bytes) }
+                count = try source.readFully(into: buffer)
             } catch {
                 throw StorageError(.unavailable, "reading the upload: \(error)")
             }
             if count == 0 { break }
-            var written = 0
-            while written < count {
-                let result = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + written, count - written) }
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    throw failure("write", path)
-                }
-                written += result
-            }
+            try file.write(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             size += count
         }
-        guard fsync(fd) == 0 else { throw failure("fsync", path) }
         return size
     }
 
-    private static func failure(_ operation: String, _ path: String) -> StorageError {
-        StorageError(.unavailable, "\(operation) \(path): \(String(cString: strerror(errno)))")
-    }
 }
 
 extension BucketPage {

@@ -23,3 +23,14 @@ public struct StorageError: Error, CustomStringConvertible {
 
     public var description: String { "StorageError(\(code.rawValue)): \(detail)" }
 }
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension StorageError {
+    /// A failed system call on a local file, with `errno`'s explanation.
+    static func system(_ operation: String, _ path: String) -> StorageError {
+        StorageError(.unavailable, "\(operation) \(path): \(String(cString: strerror(errno)))")
+    }
+}
