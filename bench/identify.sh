@@ -21,7 +21,7 @@ if [ -n "${UB_BENCH_CALLGRIND:-}" ]; then
     command -v valgrind >/dev/null || apt-get install -y -qq valgrind >/dev/null
     export UB_CALLGRIND_OUT="$UB_BENCH_CALLGRIND" UB_CALLGRIND_BIN="${UB_BENCH_RESPONDER:-$bin/user-bucket-service}"
     export UB_WORKERS=1 UB_BENCH_RESPONDER="$root/bench/callgrind-worker.sh"
-    rm -f "$UB_BENCH_CALLGRIND"
+    rm -f "$UB_BENCH_CALLGRIND" "$UB_BENCH_CALLGRIND".*
 fi
 "$root/scripts/stack.sh" stop "$state" 2>/dev/null || true
 rm -rf "$state"

@@ -19,7 +19,8 @@ public final class BucketProvisioner {
     /// Contact buckets this worker has made or found: a contact's every message would otherwise
     /// cost a lock and a storage call. (Not shared: one provisioner per serving thread.)
     private var knownContactBuckets: Set<String> = []
-    private let ensureOutcomes = CounterFamily(prefix: "userbuckets_bucket_ensures_total{kind=\"")
+    private let userEnsures = CounterFamily(prefix: "userbuckets_bucket_ensures_total{kind=\"user\",outcome=\"")
+    private let contactEnsures = CounterFamily(prefix: "userbuckets_bucket_ensures_total{kind=\"contact\",outcome=\"")
     private lazy var userEnsureDuration = Metrics.HistogramSlots(
         Metrics.shared, name: "userbuckets_bucket_ensure_duration_seconds", labels: "kind=\"user\"")
     private lazy var contactEnsureDuration = Metrics.HistogramSlots(
@@ -84,7 +85,7 @@ public final class BucketProvisioner {
         let started = MonotonicClock.nanoseconds()
         let outcome: String
         defer {
-            ensureOutcomes.increment(kind + "\",outcome=\"" + outcome)
+            (kind == "user" ? userEnsures : contactEnsures).increment(outcome)
             (kind == "user" ? userEnsureDuration : contactEnsureDuration)
                 .observe(Metrics.shared, seconds: Double(MonotonicClock.nanoseconds() - started) / 1e9)
         }

@@ -215,7 +215,11 @@ public final class FastCGIServer {
 
     /// Head and body go to libfcgi's buffer separately: no copy of the body into one array.
     private func write(_ response: Response, to fcgi: UnsafeMutablePointer<FCGX_Request>) {
-        guard put(response.cgiHead(), to: fcgi) else { return }
+        var clientGone = false
+        response.writeHead { piece in
+            if !clientGone { clientGone = !put(piece, to: fcgi) }
+        }
+        if clientGone { return }
         guard let stream = response.bodyStream else {
             _ = put(response.body, to: fcgi)
             return

@@ -11,8 +11,15 @@ public struct HTTPHeader: Sendable, Equatable {
 
     /// Whether this header is called `name`, ignoring ASCII case.
     public func isNamed(_ name: String) -> Bool {
-        self.name.utf8.count == name.utf8.count
-            && self.name.utf8.elementsEqual(name.utf8) { Self.lowercased($0) == Self.lowercased($1) }
+        guard self.name.utf8.count == name.utf8.count else { return false }
+        var own = self.name
+        var other = name
+        return own.withUTF8 { own in
+            other.withUTF8 { other in
+                for index in 0..<own.count where Self.lowercased(own[index]) != Self.lowercased(other[index]) { return false }
+                return true
+            }
+        }
     }
 
     private static func lowercased(_ byte: UInt8) -> UInt8 {

@@ -51,27 +51,63 @@ public struct Response: Sendable {
     public func cgiHead() -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(1024)
-        bytes.appendUTF8("Status: ")
-        bytes.appendUTF8(String(status.code))  // a small string: no allocation
-        bytes.append(UInt8(ascii: " "))
-        bytes.appendUTF8(status.reason)
-        bytes.appendUTF8("\r\n")
+        writeHead { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    /// Hands the CGI head to `emit` piece by piece, in order (the server passes the pieces
+    /// straight to libfcgi's buffer: no array is built). Header values never carry CR or LF: a
+    /// value from input cannot split the response.
+    public func writeHead(_ emit: (UnsafeRawBufferPointer) -> Void) {
+        Self.emit("Status: ", emit)
+        Self.emitDecimal(status.code, emit)
+        Self.emit(" ", emit)
+        Self.emit(status.reason, emit)
+        Self.emit("\r\n", emit)
         for header in headers {
-            bytes.appendUTF8(header.name)
-            bytes.appendUTF8(": ")
-            let valueStart = bytes.count
-            bytes.appendUTF8(header.value)
-            // Values never carry CR or LF: a value from input cannot split the response.
-            // Bytes, not Characters: "\r\n" is one Character and would slip past a Character test.
-            for index in valueStart..<bytes.count where bytes[index] == 13 || bytes[index] == 10 { bytes[index] = 32 }
-            bytes.appendUTF8("\r\n")
+            Self.emit(header.name, emit)
+            Self.emit(": ", emit)
+            Self.emitValue(header.value, emit)
+            Self.emit("\r\n", emit)
         }
         if bodyStream == nil {
-            bytes.appendUTF8("Content-Length: ")
-            bytes.appendUTF8(String(body.count))
-            bytes.appendUTF8("\r\n")
+            Self.emit("Content-Length: ", emit)
+            Self.emitDecimal(body.count, emit)
+            Self.emit("\r\n", emit)
         }
-        bytes.appendUTF8("\r\n")
-        return bytes
+        Self.emit("\r\n", emit)
+    }
+
+    private static func emit(_ text: StaticString, _ emit: (UnsafeRawBufferPointer) -> Void) {
+        emit(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    private static func emit(_ text: String, _ emit: (UnsafeRawBufferPointer) -> Void) {
+        var text = text
+        text.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// A value as is, or with CR and LF turned into spaces. Bytes, not Characters: "\r\n" is
+    /// one Character and would slip past a Character test.
+    private static func emitValue(_ value: String, _ emit: (UnsafeRawBufferPointer) -> Void) {
+        var value = value
+        value.withUTF8 { bytes in
+            guard bytes.contains(where: { $0 == 13 || $0 == 10 }) else { return emit(UnsafeRawBufferPointer(bytes)) }
+            let cleaned = bytes.map { $0 == 13 || $0 == 10 ? 32 : $0 }
+            cleaned.withUnsafeBytes(emit)
+        }
+    }
+
+    private static func emitDecimal(_ value: Int, _ emit: (UnsafeRawBufferPointer) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var remaining = value.magnitude
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+            } while remaining > 0
+            emit(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: digits[start...])))
+        }
     }
 }
