@@ -60,6 +60,24 @@ struct MetricsTests {
         #expect(counted[#"userbuckets_jobs_in_queue{state="queued"}"#] == Double(queued))
     }
 
+    @Test func webhookOutcomesAreCountedByKind() throws {
+        let webhook = ChatwootWebhookTests()
+        let series = { (labels: String) in "userbuckets_webhook_messages_total{\(labels)}" }
+        let before = try scrape()
+        let message = try ChatwootWebhookTests.message("01_message_created_incoming_text.json", phone: Fixtures.randomMobile())
+        #expect(try webhook.deliver(message).status == 200)
+        #expect(try webhook.deliver(message).status == 200)  // the redelivery
+        #expect(try webhook.deliver(try ChatwootWebhookTests.message("05_message_created_private_note.json")).status == 200)
+        #expect(try webhook.deliver(try ChatwootWebhookTests.message("04_message_created_outgoing_agent_reply.json")).status == 200)
+        let after = try scrape()
+        for (labels, added) in [
+            (#"outcome="stored""#, 1.0), (#"outcome="duplicate""#, 1), (#"outcome="skipped",reason="private""#, 1),
+            (#"outcome="skipped",reason="not_incoming""#, 1),
+        ] {
+            #expect(after[series(labels)] == (before[series(labels)] ?? 0) + added, "\(labels)")
+        }
+    }
+
     @Test func theScrapePathIsLocalOnly() throws {
         let config = try String(contentsOfFile: Stack.shared.values["UB_ROOT"]! + "/nginx/locations.conf", encoding: .utf8)
         #expect(config.contains("location = /functions/v1/_metrics {\n    allow 127.0.0.1;\n    allow ::1;\n    deny all;"))

@@ -12,6 +12,9 @@ struct ChatwootWebhookHandler: RequestHandler {
     let authenticator: WebhookAuthenticator
     let allowedChannels: Set<String>
     let clock: @Sendable () -> Int
+    /// Stored and duplicate messages (every delivery that gets that far), resolved once per
+    /// thread; rejections and skips are rarer and counted by name.
+    private let outcomes = CounterFamily(prefix: "userbuckets_webhook_messages_total{outcome=\"")
 
     init(
         core: CoreServices, store: any ChatwootMessageStore, environment: Environment, clock: @escaping @Sendable () -> Int = { UnixTime.now() }
@@ -93,8 +96,10 @@ struct ChatwootWebhookHandler: RequestHandler {
         context.log(.info, "message stored", metadata: [LogKey.bucket: .string(ensured.name.value), LogKey.outcome: .string(identification.outcome)])
         switch outcome {
         case .recorded:
+            outcomes.increment("stored")
             return Self.answer(event, userID: userID, bucket: ensured.name.value, number: number, duplicate: false)
         case .duplicate(let earlierUser, let earlierBucket):
+            outcomes.increment("duplicate")
             return Self.answer(event, userID: earlierUser, bucket: earlierBucket, number: number, duplicate: true)
         }
     }
@@ -102,11 +107,12 @@ struct ChatwootWebhookHandler: RequestHandler {
     /// Why an event is not stored, or nil to store it.
     private func skipReason(_ event: ChatwootMessageEvent) -> String? {
         if event.event != "message_created" { return "Skipped message_updated: a stored message is kept as first received" }
+        // Before the type: Chatwoot sends an agent's private note as an outgoing message.
+        if event.isPrivate { return "Skipped private note" }
         guard event.messageType == "incoming" else {
             let type = event.messageType.flatMap { ["outgoing", "template", "activity"].contains($0) ? $0 : nil } ?? "non-incoming"
             return "Skipped \(type) message"
         }
-        if event.isPrivate { return "Skipped private note" }
         guard let channel = event.channel, allowedChannels.contains(channel) else {
             return "Event not applicable: this channel is not stored"
         }
@@ -126,7 +132,6 @@ struct ChatwootWebhookHandler: RequestHandler {
 
     /// The original's answer; the number is masked (it never leaves in clear).
     private static func answer(_ event: ChatwootMessageEvent, userID: String?, bucket: String, number: PhoneNumber?, duplicate: Bool) -> Response {
-        Metrics.shared.increment("userbuckets_webhook_messages_total{outcome=\"\(duplicate ? "duplicate" : "stored")\"}")
         let message =
             duplicate
             ? "WhatsApp message \(event.messageID) already stored in bucket \(bucket)"
