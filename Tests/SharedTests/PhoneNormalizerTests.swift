@@ -79,6 +79,8 @@ import Testing
 }
 
 @Suite struct PhoneNormalizerReferenceTests {
+    let normalizer = PhoneNormalizer(defaultRegion: "BR")
+
     /// A seeded generator so a failure can be reproduced.
     struct SplitMix: RandomNumberGenerator {
         var state: UInt64
@@ -141,5 +143,35 @@ import Testing
             #expect(reference != nil)
             #expect(normalizer.normalize(input)?.e164 == reference)
         }
+    }
+
+    /// Found by fuzzing (scripts/fuzz.sh): libphonenumber's E.164 output does not always read
+    /// back as itself, and a `+55` number was once read as a national one.
+    @Test(
+        arguments: [
+            ("tel:+430 7000", nil),  // the trunk 0 dropped leaves +437000: too short to be a number
+            ("+55(0-61111341", "+5561111341"),
+            ("+5561111341", "+5561111341"),  // was read as the legacy mobile +55 55 9611-11341
+            ("+55(0070556660", "+5570556660"),
+            ("+55(01686491492(", "+5516986491492"),  // a legacy mobile behind a trunk 0
+            ("520118667816789", "+528667816789"),  // Mexico's old mobile 1 rewritten
+        ] as [(String, String?)])
+    func answersReadBackAsThemselves(input: String, expected: String?) {
+        let number = normalizer.normalize(input)
+        #expect(number?.e164 == expected)
+        if let number { #expect(normalizer.normalize(number.e164)?.e164 == number.e164) }
+    }
+
+    @Test func normalizingAnAnswerAgainChangesNothing() {
+        var random = SplitMix(state: 42)
+        let alphabet = Array("+0123456789 ()-.0000055")
+        var numbers = 0
+        for _ in 0..<20_000 {
+            let input = String((0..<Int.random(in: 6...18, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+            guard let number = normalizer.normalize(input) else { continue }
+            numbers += 1
+            #expect(normalizer.normalize(number.e164)?.e164 == number.e164, "input \(input)")
+        }
+        #expect(numbers > 500)
     }
 }

@@ -33,12 +33,35 @@ public struct PhoneNormalizer: Sendable {
         return make(result).e164
     }
 
-    /// The number in `input`, or nil when it is not a phone number.
+    /// The number in `input`, or nil when it is not a phone number. Normalizing the answer's
+    /// E.164 form again gives the same answer.
     public func normalize(_ input: String) -> PhoneNumber? {
         guard let candidate = Self.extractDialString(input) else { return nil }
         if let number = BrazilianFastPath.recognize(candidate.digits, hasPlus: candidate.hasPlus, defaultRegion: defaultRegion) {
-            return number
+            return number  // already in the form it reads back as
         }
+        return read(candidate).flatMap(settled)
+    }
+
+    /// The form of `number` that reads back as itself. libphonenumber's E.164 output does not
+    /// always: it drops a trunk prefix written after the country code (`+43 0 7000` → `+437000`,
+    /// too short to be read again; `+55 0 16 8649-1492` → `+551686491492`, which reads as the
+    /// legacy mobile `+5516986491492`) and rewrites old mobile prefixes (`+52 1 …` → `+52 …`).
+    /// One more reading settles it; an answer that keeps changing is not a number.
+    private func settled(_ number: PhoneNumber) -> PhoneNumber? {
+        var current = number
+        for _ in 0..<2 {
+            guard let candidate = Self.extractDialString(current.e164) else { return nil }
+            guard let again = BrazilianFastPath.recognize(candidate.digits, hasPlus: true, defaultRegion: defaultRegion) ?? read(candidate)
+            else { return nil }
+            if again.e164 == current.e164 { return current }
+            current = again
+        }
+        return nil
+    }
+
+    /// `normalize` after the fast path, before settling.
+    private func read(_ candidate: (digits: String, hasPlus: Bool)) -> PhoneNumber? {
         if candidate.hasPlus {
             return international(candidate.digits)
         }
@@ -146,7 +169,7 @@ public struct PhoneNormalizer: Sendable {
         let result = cpn_parse("+" + digits, "ZZ")
         guard result.parsed == 1 else { return nil }
         if result.is_valid == 1 { return make(result) }
-        if let legacy = legacyBrazilianMobile(digits) { return legacy }
+        if let legacy = legacyBrazilianMobile(digits, countryCodeFirst: true) { return legacy }
         if !strict, result.is_possible == 1 { return make(result, kind: .other) }
         return nil
     }
@@ -159,11 +182,14 @@ public struct PhoneNormalizer: Sendable {
     }
 
     /// A Brazilian mobile written without the 9th digit: `DD` + 8 digits starting 6–9, with or
-    /// without `55`. Returns the canonical 9-digit form.
-    private func legacyBrazilianMobile(_ digits: String) -> PhoneNumber? {
+    /// without `55`. Returns the canonical 9-digit form. `countryCodeFirst`: the digits are an
+    /// international number (after a `+` or `00`), so only `55` + `DD` + 8 digits can be one.
+    private func legacyBrazilianMobile(_ digits: String, countryCodeFirst: Bool = false) -> PhoneNumber? {
         var national = Substring(digits)
         if national.count == 12, national.hasPrefix("55") {
             national = national.dropFirst(2)
+        } else if countryCodeFirst {
+            return nil
         } else if national.count == 11, national.hasPrefix("0") {
             national = national.dropFirst()
         } else if !(national.count == 10 && defaultRegion == "BR") {
