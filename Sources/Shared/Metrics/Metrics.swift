@@ -29,10 +29,12 @@ public final class Metrics: Sendable {
     public func start(directory: String, name: String) {
         _ = try? FileIO.makeDirectories(directory)
         let file = MetricsFile(path: "\(directory)/\(name)-\(getpid()).metrics")
+        var slots: [String: Int] = [:]
+        for (index, series) in (file?.series ?? []).enumerated() where slots[series] == nil { slots[series] = index }
         state.withLock {
             $0.file = file
             $0.directory = directory
-            $0.slots = [:]
+            $0.slots = slots
         }
     }
 

@@ -20,16 +20,31 @@ final class MetricsFile: @unchecked Sendable {
     private let base: UnsafeMutableRawPointer
     let path: String
 
-    /// Creates (or truncates) the file and maps it.
+    /// Creates the file and maps it. A file already there with the right size is the file of an
+    /// exited process that had the same pid: it is kept, and counting goes on from its values
+    /// (truncating it would lower the totals, which a scraper reads as a counter reset).
     init?(path: String) {
-        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        guard ftruncate(fd, off_t(Self.fileSize)) == 0,
-            let mapped = mmap(nil, Self.fileSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), mapped != MAP_FAILED
-        else { return nil }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        if Int(info.st_size) != Self.fileSize {
+            guard ftruncate(fd, 0) == 0, ftruncate(fd, off_t(Self.fileSize)) == 0 else { return nil }
+        }
+        guard let mapped = mmap(nil, Self.fileSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), mapped != MAP_FAILED else {
+            return nil
+        }
         base = mapped
         self.path = path
+    }
+
+    /// The series already in the file (a kept file's), by slot.
+    var series: [String] {
+        (0..<min(Self.capacity, count)).map { index in
+            let bytes = UnsafeRawBufferPointer(start: base + 8 + index * Self.slotSize, count: Self.keyBytes)
+            return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
     }
 
     deinit {

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+@testable import Shared
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Per-process metrics files: what a scrape sums must never go down.
+@Suite final class MetricsFileTests {
+    let directory: String
+
+    init() {
+        var template = Array("/tmp/ub-metrics-XXXXXX".utf8CString)
+        directory = String(cString: mkdtemp(&template)!)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// A new process that gets the pid of an exited one opens that process's file: it goes on
+    /// from its values, in the same slots, instead of wiping them.
+    @Test func aReusedPidContinuesTheFileItFinds() throws {
+        let exited = Metrics()
+        exited.start(directory: directory, name: "fn")
+        exited.increment("x_total", by: 5)
+        exited.increment("y_total", by: 1)
+        let next = Metrics()  // the same pid here: the same file
+        next.start(directory: directory, name: "fn")
+        next.increment("x_total", by: 2)
+        let files = try FileIO.list(directory: directory)
+        #expect(files == ["fn-\(getpid()).metrics"])
+        let series = MetricsFile.read(path: directory + "/" + files[0])
+        #expect(series.map(\.0) == ["x_total", "y_total"])
+        #expect(series.map(\.1) == [7, 1])
+        #expect(next.exposition().contains("x_total 7\n"))
+    }
+
+    @Test func aFileOfAnotherSizeStartsOver() throws {
+        let path = directory + "/fn-1.metrics"
+        try "not a metrics file".write(toFile: path, atomically: false, encoding: .utf8)
+        let file = try #require(MetricsFile(path: path))
+        #expect(file.series.isEmpty)
+        #expect(file.claim("z_total") == 0)
+    }
+}
