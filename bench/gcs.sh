@@ -12,22 +12,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 port=${UB_BENCH_PORT:-18680}
 state="$root/.stack-bench-gcs"
-emulator_state="$root/.stack-bench-gcs-emulator"
 
-"$root/scripts/install-deps.sh" --test
-swift build -c release >/dev/null
-bin=$(swift build -c release --show-bin-path)
-for dir in "$state" "$emulator_state"; do "$root/scripts/stack.sh" stop "$dir" 2>/dev/null || true; rm -rf "$dir"; done
-trap '"$root/scripts/stack.sh" stop "$state"; "$root/scripts/stack.sh" stop "$emulator_state"' EXIT
-trap 'exit 130' INT TERM
-mkdir -p "$emulator_state/log" && touch "$emulator_state/env"
-"$root/scripts/stack.sh" gcs-start "$emulator_state" "$((port + 2))"
-export STORAGE_BACKEND=gcs STORAGE_EMULATOR_HOST="http://127.0.0.1:$((port + 2))"
-LOG_LEVEL=warning UB_WORKERS=${UB_WORKERS:-4} "$root/scripts/stack.sh" start "$state" "$port" "$bin"
-set -a
-# shellcheck disable=SC1091
-. "$state/env"
-set +a
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+bench_build --test
+bench_stack "$state" "$port" gcs
 
 psql "$DATABASE_URL" -q <<SQL
 INSERT INTO auth.users (id)

@@ -14,22 +14,16 @@ port=${UB_BENCH_PORT:-18580}
 state="$root/.stack-bench"
 users=${UB_BENCH_USERS:-100000}
 
-"$root/scripts/install-deps.sh"
-swift build -c release >/dev/null
-bin=$(swift build -c release --show-bin-path)
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+bench_build
 if [ -n "${UB_BENCH_CALLGRIND:-}" ]; then
     command -v valgrind >/dev/null || apt-get install -y -qq valgrind >/dev/null
     export UB_CALLGRIND_OUT="$UB_BENCH_CALLGRIND" UB_CALLGRIND_BIN="${UB_BENCH_RESPONDER:-$bin/user-bucket-service}"
     export UB_WORKERS=1 UB_BENCH_RESPONDER="$root/bench/callgrind-worker.sh"
     rm -f "$UB_BENCH_CALLGRIND" "$UB_BENCH_CALLGRIND".*
 fi
-"$root/scripts/stack.sh" stop "$state" 2>/dev/null || true
-rm -rf "$state"
-trap '"$root/scripts/stack.sh" stop "$state"' EXIT
-# Stop the stack on Ctrl-C and SIGTERM too (bash runs EXIT traps only on a normal exit).
-trap 'exit 130' INT TERM
-LOG_LEVEL=${LOG_LEVEL:-warning} UB_WORKERS=${UB_WORKERS:-4} \
-    "$root/scripts/stack.sh" start "$state" "$port" "$bin"
+bench_stack "$state" "$port"
 if [ -n "${UB_BENCH_RESPONDER:-}" ]; then
     # Replace the pool's workers: stop it and start the same socket with the other binary.
     pid=$(cat "$state/run/user-bucket-service.pid")

@@ -7,18 +7,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 port=${UB_BENCH_PORT:-18880}
 state="$root/.stack-bench-kb"
-"$root/scripts/install-deps.sh"
-swift build -c release >/dev/null
-bin=$(swift build -c release --show-bin-path)
-"$root/scripts/stack.sh" stop "$state" 2>/dev/null || true
-rm -rf "$state"
-trap '"$root/scripts/stack.sh" stop "$state"' EXIT
-trap 'exit 130' INT TERM
-LOG_LEVEL=warning UB_WORKERS=${UB_WORKERS:-4} UB_JOB_WORKERS=0 "$root/scripts/stack.sh" start "$state" "$port" "$bin"
-set -a
-# shellcheck disable=SC1091
-. "$state/env"
-set +a
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+bench_build
+bench_stack "$state" "$port"
 user=00000000-0000-4000-8000-00000000b0b0
 psql "$DATABASE_URL" -q -c "INSERT INTO auth.users (id) VALUES ('$user')"
 export UB_TOKEN

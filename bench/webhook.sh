@@ -10,27 +10,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 port=${UB_BENCH_PORT:-18780}
 state="$root/.stack-bench-webhook"
-emulator_state="$root/.stack-bench-webhook-emulator"
 
-"$root/scripts/install-deps.sh" --test
-swift build -c release >/dev/null
-bin=$(swift build -c release --show-bin-path)
-for dir in "$state" "$emulator_state"; do "$root/scripts/stack.sh" stop "$dir" 2>/dev/null || true; rm -rf "$dir"; done
-# The state (tens of thousands of objects) is deleted when the run ends, not when the next one
-# starts: ext4 without a journal (these machines) skips inodes freed in the last 1-5 minutes
-# when it makes a file, so writing objects right after deleting many is several times slower.
-trap '"$root/scripts/stack.sh" stop "$state"; "$root/scripts/stack.sh" stop "$emulator_state"; rm -rf "$state" "$emulator_state"' EXIT
-trap 'exit 130' INT TERM
-if [ "${UB_BENCH_STORAGE:-filesystem}" = gcs ]; then
-    mkdir -p "$emulator_state/log" && touch "$emulator_state/env"
-    "$root/scripts/stack.sh" gcs-start "$emulator_state" "$((port + 2))"
-    export STORAGE_BACKEND=gcs STORAGE_EMULATOR_HOST="http://127.0.0.1:$((port + 2))"
-fi
-LOG_LEVEL=warning UB_WORKERS=${UB_WORKERS:-4} UB_JOB_WORKERS=0 "$root/scripts/stack.sh" start "$state" "$port" "$bin"
-set -a
-# shellcheck disable=SC1091
-. "$state/env"
-set +a
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+bench_build --test
+bench_stack "$state" "$port" "${UB_BENCH_STORAGE:-filesystem}"
 psql "$DATABASE_URL" -q <<SQL
 INSERT INTO auth.users (id) SELECT md5('hook' || i)::uuid FROM generate_series(0, 4999) i;
 INSERT INTO public.whatsapp_user_mapping (user_id, whatsapp_number)
