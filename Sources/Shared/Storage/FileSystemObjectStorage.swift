@@ -26,7 +26,10 @@ public final class FileSystemObjectStorage: ObjectStorage, Sendable {
 
     public func createBucket(_ name: BucketName) throws(StorageError) -> BucketCreation {
         let path = root + "/" + name.value
-        if mkdir(path, 0o755) == 0 { return .created }
+        if mkdir(path, 0o755) == 0 {
+            try Self.syncDirectory(root)
+            return .created
+        }
         if errno == EEXIST { return .alreadyOwned }
         throw StorageError(.unavailable, "mkdir \(path): \(String(cString: strerror(errno)))")
     }
@@ -79,11 +82,20 @@ public final class FileSystemObjectStorage: ObjectStorage, Sendable {
         let destination = path(of: name, in: bucket)
         let file = try StagedFile(in: root + "/.tmp", anonymous: ifAbsent)
         let size = try fill(file)
-        try file.sync()
-        // Into place; folders are made only when missing (most writes go to existing ones), and
-        // never the bucket itself.
+        // Into place, then flushed: on a journaling file system (ext4, XFS, btrfs) the flush
+        // after the link commits the new name together with the data — and any folder made for
+        // it — with one flush, where flushing first would leave the name to the next journal
+        // commit. (ext4 without a journal flushes no names this way; see the README.) Folders are
+        // made only when missing (most writes go to existing ones), never the bucket itself.
         for attempt in 0..<2 {
             if ifAbsent ? file.link(to: destination) : file.rename(to: destination) {
+                do {
+                    try file.sync()
+                } catch {
+                    // Not on disk: take the name back (it is ours), so a retry writes it again.
+                    if ifAbsent { unlink(destination) }
+                    throw error
+                }
                 return .stored(StoredObject(name: name.value, size: size, contentType: contentType))
             }
             if ifAbsent && errno == EEXIST { return .alreadyStored }
@@ -177,6 +189,14 @@ public final class FileSystemObjectStorage: ObjectStorage, Sendable {
             default: continue
             }
         }
+    }
+
+    /// Flushes a folder's entries (a new name is durable only once its folder is).
+    private static func syncDirectory(_ path: String) throws(StorageError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .system("open", path) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw .system("fsync", path) }
     }
 
     /// Copies `source` into `file` a chunk at a time; returns the byte count.
