@@ -35,21 +35,20 @@ public final class OpenAITranscriber: Transcriber {
     }
 
     public func transcribe(_ audio: [UInt8], format: AudioFormat) throws(TranscriptionError) -> String {
-        let boundary = "userbuckets-" + RequestID.make()
-        var body: [UInt8] = []
-        body.reserveCapacity(audio.count + 1024)
+        var multipart = MultipartBody(capacity: audio.count)
         func field(_ name: String, _ value: String) {
-            body.append(contentsOf: "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+            multipart.addPart([("Content-Disposition", "form-data; name=\"\(name)\"")], content: value.utf8)
         }
         field("model", model)
         field("response_format", "json")
         if let language { field("language", language) }
-        body.append(
-            contentsOf:
-                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"audio.\(format.fileExtension)\"\r\nContent-Type: \(format.contentType)\r\n\r\n"
-                .utf8)
-        body.append(contentsOf: audio)
-        body.append(contentsOf: "\r\n--\(boundary)--\r\n".utf8)
+        multipart.addPart(
+            [
+                ("Content-Disposition", "form-data; name=\"file\"; filename=\"audio.\(format.fileExtension)\""),
+                ("Content-Type", format.contentType),
+            ], content: audio)
+        let contentType = multipart.contentType("form-data")
+        let body = multipart.finished()
         guard body.count <= 26_214_400 else {
             throw TranscriptionError(permanent: true, reason: "audio too large for OpenAI (25 MiB request limit)")
         }
@@ -58,7 +57,7 @@ public final class OpenAITranscriber: Transcriber {
             response = try client.send(
                 HTTPClientRequest(
                     method: "POST", url: baseURL + "/audio/transcriptions",
-                    headers: [("Authorization", "Bearer " + apiKey), ("Content-Type", "multipart/form-data; boundary=\(boundary)")], body: body,
+                    headers: [("Authorization", "Bearer " + apiKey), ("Content-Type", contentType)], body: body,
                     timeoutMs: timeoutMs), download: nil)
         } catch {
             throw TranscriptionError(permanent: false, reason: "OpenAI unreachable: \(error.detail)")

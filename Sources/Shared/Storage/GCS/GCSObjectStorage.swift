@@ -165,20 +165,16 @@ public final class GCSObjectStorage: ObjectStorage {
     ) throws(StorageError) -> ObjectWrite {
         // Multipart: metadata and bytes in one request. (The emulator honours ifGenerationMatch
         // only here, so create-only writes of small objects are exact against it too.)
-        let boundary = "userbuckets-" + RequestID.make() + RequestID.make()
-        let metadata = JSON.object(["name": .string(name.value), "contentType": .string(contentType)]).serialized()
-        var body: [UInt8] = []
-        body.reserveCapacity(data.count + 512)
-        body.append(
-            contentsOf:
-                "--\(boundary)\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n\(metadata)\r\n--\(boundary)\r\nContent-Type: \(contentType)\r\n\r\n"
-                .utf8)
-        body.append(contentsOf: data)
-        body.append(contentsOf: "\r\n--\(boundary)--\r\n".utf8)
+        let metadata = JSON.object(["name": .string(name.value), "contentType": .string(contentType)]).serializedBytes()
+        var multipart = MultipartBody(capacity: data.count)
+        multipart.addPart([("Content-Type", "application/json; charset=UTF-8")], content: metadata)
+        multipart.addPart([("Content-Type", contentType)], content: data)
+        let requestType = multipart.contentType("related")
+        let body = multipart.finished()
         var path = "/upload/storage/v1/b/\(bucket.value)/o?uploadType=multipart"
         if ifAbsent { path += "&ifGenerationMatch=0" }
         let outcome = try call(
-            "POST", path, headers: [("Content-Type", "multipart/related; boundary=\(boundary)")], body: body,
+            "POST", path, headers: [("Content-Type", requestType)], body: body,
             timeoutMs: configuration.transferTimeoutMs, idempotent: ifAbsent)
         return try written(outcome, name)
     }
