@@ -42,6 +42,9 @@ struct MetricsTests {
             """#)
         let afterRestart = try scrape()
         #expect((afterRestart[series] ?? 0) >= before + 40)
+        // The new workers took over the killed ones' files: no more files than before.
+        let filesAfter = try FileIO.list(directory: Stack.shared.state + "/metrics").filter { $0.hasPrefix("user-bucket-service-") }
+        #expect(filesAfter.count == files.count, "\(files) → \(filesAfter)")
         // Identification and bucket outcomes are counted too.
         let user = try Fixtures().user()
         _ = try client.post("user-bucket-service", json: #"{"action":"identify-and-ensure-bucket","userId":"\#(user)"}"#, token: Tokens.serviceRole)

@@ -25,16 +25,32 @@ public final class Metrics: Sendable {
     /// Seconds: the latency buckets of every histogram.
     public static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
-    /// Starts counting for this process into `<directory>/<name>-<pid>.metrics`.
+    /// Starts counting for this process into `<directory>/<name>-<pid>.metrics`. A worker of the
+    /// same name that has exited hands its file over first (renamed to this process's name, its
+    /// values kept), so the folder holds about as many files as workers ever ran at once, not one
+    /// per worker ever started.
     public func start(directory: String, name: String) {
         _ = try? FileIO.makeDirectories(directory)
-        let file = MetricsFile(path: "\(directory)/\(name)-\(getpid()).metrics")
+        let path = "\(directory)/\(name)-\(getpid()).metrics"
+        if access(path, F_OK) != 0 { Self.takeOverExitedFile(in: directory, name: name, to: path) }
+        let file = MetricsFile(path: path)
         var slots: [String: Int] = [:]
         for (index, series) in (file?.series ?? []).enumerated() where slots[series] == nil { slots[series] = index }
         state.withLock {
             $0.file = file
             $0.directory = directory
             $0.slots = slots
+        }
+    }
+
+    /// Renames the file of one exited process called `name` to `path`. Two starting workers
+    /// cannot both take one file: only one rename of it succeeds.
+    private static func takeOverExitedFile(in directory: String, name: String, to path: String) {
+        let prefix = name + "-"
+        for entry in (try? FileIO.list(directory: directory)) ?? [] where entry.hasPrefix(prefix) && entry.hasSuffix(".metrics") {
+            guard let pid = Int32(entry.dropFirst(prefix.count).dropLast(".metrics".count)), pid != getpid() else { continue }
+            guard kill(pid, 0) != 0, errno == ESRCH else { continue }  // alive, or not ours to judge
+            if rename(directory + "/" + entry, path) == 0 { return }
         }
     }
 
@@ -103,8 +119,15 @@ public final class Metrics: Sendable {
     public func exposition() -> String {
         guard let directory = state.withLock({ $0.directory }) else { return "" }
         var totals: [String: UInt64] = [:]
-        for name in ((try? FileIO.list(directory: directory)) ?? []) where name.hasSuffix(".metrics") {
-            for (series, value) in MetricsFile.read(path: directory + "/" + name) { totals[series, default: 0] += value }
+        // A file renamed by a starting worker between the listing and the reading would be
+        // missed (and the totals dip): read again until the folder held still.
+        for _ in 0..<3 {
+            let names = ((try? FileIO.list(directory: directory)) ?? []).filter { $0.hasSuffix(".metrics") }.sorted()
+            totals = [:]
+            for name in names {
+                for (series, value) in MetricsFile.read(path: directory + "/" + name) { totals[series, default: 0] += value }
+            }
+            if ((try? FileIO.list(directory: directory)) ?? []).filter({ $0.hasSuffix(".metrics") }).sorted() == names { break }
         }
         // Raw bucket counts → cumulative `le` buckets, per histogram and label set.
         var raw: [String: [UInt64]] = [:]  // "name{labels" → count per bucket index
