@@ -32,7 +32,7 @@ public struct JWTVerifier: Sendable {
     }
 
     /// The HS256 secret (`SUPABASE_JWT_SECRET`), if any.
-    let hmacSecret: [UInt8]?
+    let hmacSecret: HMACKey?
     let keySet: JSONWebKeySet
     /// Keys fetched from a JWKS URL, consulted for a `kid` the static set lacks.
     let remoteKeys: RemoteJSONWebKeySet?
@@ -47,7 +47,7 @@ public struct JWTVerifier: Sendable {
         hmacSecret: String?, keySet: JSONWebKeySet = JSONWebKeySet(keys: [:]), remoteKeys: RemoteJSONWebKeySet? = nil,
         audiences: Set<String> = ["authenticated"], issuer: String? = nil, leeway: Int = 30
     ) {
-        self.hmacSecret = hmacSecret.map { Array($0.utf8) }
+        self.hmacSecret = hmacSecret.map { HMACKey($0.utf8) }
         self.keySet = keySet
         self.remoteKeys = remoteKeys
         self.audiences = audiences
@@ -85,7 +85,7 @@ public struct JWTVerifier: Sendable {
         switch algorithm {
         case "HS256":
             guard let hmacSecret else { throw .unsupportedAlgorithm(algorithm) }
-            let expected = Digest.hmacSHA256(key: hmacSecret, message: message)
+            let expected = hmacSecret.authenticate(message)
             guard Digest.constantTimeEquals(expected, signature) else { throw .badSignature }
         case "ES256", "RS256":
             guard let kid, let key = keySet.keys[kid] ?? remoteKeys?.key(for: kid, now: now) else { throw .unknownKey }

@@ -10,18 +10,18 @@ public struct ChatwootSignature: Sendable {
         case mismatch = "signature does not match"
     }
 
-    private let secret: [UInt8]
+    private let key: HMACKey
     /// Seconds a timestamp may be off from now, either way.
     public let toleranceSeconds: Int
 
     public init(secret: String, toleranceSeconds: Int = 300) {
-        self.secret = Array(secret.utf8)
+        self.key = HMACKey(secret.utf8)
         self.toleranceSeconds = toleranceSeconds
     }
 
     /// The header value for `body` sent at `timestamp` (what Chatwoot computes).
     public func sign(body: [UInt8], timestamp: String) -> String {
-        "sha256=" + Digest.hex(Digest.hmacSHA256(key: secret, message: Array((timestamp + ".").utf8) + body))
+        "sha256=" + Digest.hex(key.authenticate((timestamp + ".").utf8, body))
     }
 
     public func verify(body: [UInt8], signature: String?, timestamp: String?, now: Int) throws(Failure) {

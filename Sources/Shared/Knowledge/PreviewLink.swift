@@ -2,10 +2,10 @@
 /// the file and the expiry, HMAC-SHA256-signed with a server secret. Changing any part, or
 /// waiting past the expiry, makes the link worthless.
 public struct PreviewLink: Sendable {
-    private let key: [UInt8]
+    private let key: HMACKey
 
     public init(secret: [UInt8]) {
-        self.key = Digest.hmacSHA256(key: secret, message: Array("userbuckets knowledge-base preview links v1".utf8))
+        self.key = HMACKey(Digest.hmacSHA256(key: secret, message: Array("userbuckets knowledge-base preview links v1".utf8)))
     }
 
     /// `KB_LINK_SECRET`, else derived from `SUPABASE_JWT_SECRET`; nil when neither is set.
@@ -17,7 +17,7 @@ public struct PreviewLink: Sendable {
     /// `<userId>.<fileId>.<expiry>.<signature>`.
     public func token(userID: String, fileID: String, expires: Int) -> String {
         let claim = "\(userID).\(fileID).\(expires)"
-        return claim + "." + Base64URL.encode(Digest.hmacSHA256(key: key, message: Array(claim.utf8)))
+        return claim + "." + Base64URL.encode(key.authenticate(claim.utf8))
     }
 
     /// The owner and file of a valid, unexpired token.
@@ -25,7 +25,7 @@ public struct PreviewLink: Sendable {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4, let expires = Int(parts[2]), expires >= now, let given = Base64URL.decode(parts[3]) else { return nil }
         let claim = "\(parts[0]).\(parts[1]).\(parts[2])"
-        guard Digest.constantTimeEquals(Digest.hmacSHA256(key: key, message: Array(claim.utf8)), given) else { return nil }
+        guard Digest.constantTimeEquals(key.authenticate(claim.utf8), given) else { return nil }
         return (String(parts[0]), String(parts[1]))
     }
 }
