@@ -6,4 +6,4 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$root/.stack-baseline"
 gcc -O2 -o "$root/.stack-baseline/baseline-responder" "$root/bench/baseline/responder.c" \
     $(pkg-config --cflags libpq) -lfcgi -lpq
-UB_BENCH_RESPONDER="$root/.stack-baseline/baseline-responder" "$root/bench/identify.sh"
+UB_BENCH_NO_KEEPALIVE=1 UB_BENCH_RESPONDER="$root/.stack-baseline/baseline-responder" "$root/bench/identify.sh"

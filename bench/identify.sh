@@ -3,7 +3,8 @@
 # Builds release binaries, starts a private stack under .stack-bench, seeds 100,000 users with
 # mappings and buckets, warms up, runs wrk at 64 connections for 10 s, and prints req/s, p50,
 # p99, errors and the RSS of every worker. UB_WORKERS (default 4) and UB_THREADS set the pool;
-# UB_BENCH_RESPONDER swaps in another user-bucket-service binary (bench/baseline.sh uses it).
+# UB_BENCH_RESPONDER swaps in another user-bucket-service binary (bench/baseline.sh uses it);
+# UB_BENCH_NO_KEEPALIVE=1 turns nginx's FastCGI keep-alive off (so does baseline.sh).
 # UB_BENCH_CALLGRIND=FILE runs one worker under valgrind's callgrind instead and prints the
 # instructions it spends per request (repeatable, unlike req/s); open FILE with callgrind_annotate.
 # Both together profile the other binary.
@@ -24,6 +25,15 @@ if [ -n "${UB_BENCH_CALLGRIND:-}" ]; then
     rm -f "$UB_BENCH_CALLGRIND" "$UB_BENCH_CALLGRIND".*
 fi
 bench_stack "$state" "$port"
+if [ -n "${UB_BENCH_NO_KEEPALIVE:-}" ]; then
+    # nginx connects per request, as for a responder on libfcgi's own blocking accept loop
+    # (which a kept connection would pin: PROTOCOLS.md §6.3).
+    sed -i 's/ keepalive [0-9]*;//' "$state/nginx/functions.conf"
+    sed -e 's/^fastcgi_keep_conn on;$/fastcgi_keep_conn off;/' "$root/nginx/locations.conf" >"$state/nginx/locations.conf"
+    sed -i "s|include $root/nginx/locations.conf;|include $state/nginx/locations.conf;|" "$state/nginx/nginx.conf"
+    nginx -s reload -c "$state/nginx/nginx.conf" -p "$state/nginx/" 2>/dev/null
+    sleep 1
+fi
 if [ -n "${UB_BENCH_RESPONDER:-}" ]; then
     # Replace the pool's workers: stop it and start the same socket with the other binary.
     pid=$(cat "$state/run/user-bucket-service.pid")

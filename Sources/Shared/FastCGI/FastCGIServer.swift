@@ -91,26 +91,66 @@ public final class FastCGIServer {
         serve(handler)
     }
 
+    /// One loop over the listening socket and the connections nginx keeps open
+    /// (`fastcgi_keep_conn`): whichever has a request is served, one at a time. A kept
+    /// connection holds no thread while it is idle — libfcgi's own accept loop would block on
+    /// it (PROTOCOLS.md §6.3) — and one that nginx closes is dropped. Without keep-alive every
+    /// connection is closed after its answer and the loop is a plain accept loop.
     private func serve(_ handler: any RequestHandler) {
         let metrics = RequestMetrics(function: handler.functionName)
-        let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
-        defer { request.deallocate() }
-        request.initialize(to: FCGX_Request())
-        FCGX_InitRequest(request, 0, Int32(FCGI_FAIL_ACCEPT_ON_INTR))
+        var connections = KeptConnections()
+        defer { connections.closeAll() }
+        // Several processes and threads share the listening socket: whoever loses the race for
+        // a new connection gets EAGAIN instead of sleeping in accept().
+        _ = fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK)
+        var ready: [pollfd] = []
         while !Self.shutdownRequested.load(ordering: .relaxed) {
-            let accepted = FCGX_Accept_r(request)
-            if accepted < 0 {
-                if accepted == -EINTR, !Self.shutdownRequested.load(ordering: .relaxed) { continue }
+            ready.removeAll(keepingCapacity: true)
+            ready.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0))
+            connections.appendPollEntries(to: &ready)
+            if poll(&ready, nfds_t(ready.count), -1) < 0 {
+                if errno == EINTR { continue }
+                logger.critical("poll failed", metadata: [LogKey.error: "\(String(cString: strerror(errno)))"])
                 break
             }
-            inFlight.add(1, ordering: .acquiring)
-            let (response, requestBytes) = respond(to: request, handler: handler, metrics: metrics)
-            write(response, to: request)
-            FCGX_Finish_r(request)
-            inFlight.subtract(1, ordering: .releasing)
-            if response.body.count > 1 << 20 || requestBytes > 1 << 20 { _ = cfastcgi_release_free_memory() }
+            for entry in ready.dropFirst() where entry.revents != 0 {
+                guard let request = connections.request(for: entry.fd) else { continue }
+                // A kept connection nginx has closed reads as the end of the stream.
+                var byte: UInt8 = 0
+                let peeked = recv(entry.fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+                if peeked < 0 && (errno == EAGAIN || errno == EINTR) { continue }
+                if peeked <= 0 {
+                    connections.close(request)
+                    continue
+                }
+                serveOne(request, handler: handler, metrics: metrics, connections: &connections)
+            }
+            if ready[0].revents != 0 {
+                let fd = cfastcgi_accept(0)
+                if fd < 0 { continue }  // another process or thread took it
+                serveOne(connections.open(fd), handler: handler, metrics: metrics, connections: &connections)
+            }
         }
-        FCGX_Free(request, 1)
+    }
+
+    /// Reads the request waiting on `request`'s connection and answers it; the connection stays
+    /// in `connections` only if nginx asked to keep it.
+    private func serveOne(
+        _ request: UnsafeMutablePointer<FCGX_Request>, handler: any RequestHandler, metrics: RequestMetrics,
+        connections: inout KeptConnections
+    ) {
+        guard FCGX_Accept_r(request) >= 0 else {
+            // Not a request (a protocol error, a shutdown): libfcgi has closed the connection.
+            connections.forget(request)
+            return
+        }
+        inFlight.add(1, ordering: .acquiring)
+        let (response, requestBytes) = respond(to: request, handler: handler, metrics: metrics)
+        write(response, to: request)
+        FCGX_Finish_r(request)
+        inFlight.subtract(1, ordering: .releasing)
+        if request.pointee.ipcFd < 0 { connections.forget(request) }
+        if response.body.count > 1 << 20 || requestBytes > 1 << 20 { _ = cfastcgi_release_free_memory() }
     }
 
     /// The response, and the size of the request body it answered.
@@ -277,5 +317,55 @@ extension String {
     fileprivate func leftPaddedMillis() -> String {
         let padded = String(repeating: "0", count: max(0, 4 - count)) + self
         return padded.dropLast(3) + "." + padded.suffix(3)
+    }
+}
+
+/// The connections one serving thread holds, each with its libfcgi request (owned here: made
+/// when a connection is accepted, freed when it closes).
+struct KeptConnections: ~Copyable {
+    private var requests: [UnsafeMutablePointer<FCGX_Request>] = []
+
+    /// A request for the accepted connection `fd`, ready for `FCGX_Accept_r` (which then reads
+    /// the request instead of accepting).
+    mutating func open(_ fd: Int32) -> UnsafeMutablePointer<FCGX_Request> {
+        let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
+        request.initialize(to: FCGX_Request())
+        FCGX_InitRequest(request, 0, 0)
+        request.pointee.ipcFd = fd
+        // FCGX_Accept_r first finishes the previous request, which closes a connection not
+        // marked kept; the BEGIN_REQUEST it reads then sets the flag nginx asked for.
+        request.pointee.keepConnection = 1
+        requests.append(request)
+        return request
+    }
+
+    func request(for fd: Int32) -> UnsafeMutablePointer<FCGX_Request>? {
+        requests.first { $0.pointee.ipcFd == fd }
+    }
+
+    func appendPollEntries(to entries: inout [pollfd]) {
+        for request in requests where request.pointee.ipcFd >= 0 {
+            entries.append(pollfd(fd: request.pointee.ipcFd, events: Int16(POLLIN), revents: 0))
+        }
+    }
+
+    /// Closes the connection and frees its request.
+    mutating func close(_ request: UnsafeMutablePointer<FCGX_Request>) {
+        if request.pointee.ipcFd >= 0 { Glibc.close(request.pointee.ipcFd) }
+        request.pointee.ipcFd = -1
+        forget(request)
+    }
+
+    /// Frees a request whose connection libfcgi has closed.
+    mutating func forget(_ request: UnsafeMutablePointer<FCGX_Request>) {
+        guard let index = requests.firstIndex(of: request) else { return }
+        requests.remove(at: index)
+        FCGX_Free(request, 0)
+        request.deinitialize(count: 1)
+        request.deallocate()
+    }
+
+    mutating func closeAll() {
+        for request in requests { close(request) }
     }
 }
