@@ -76,6 +76,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "IntegrationTests", dependencies: ["Shared", "TestSupport", logging], path: "Tests/IntegrationTests",
+            exclude: ["Support/fcgi_keepalive_client.py"],
             swiftSettings: strictSettings),
     ]
 )

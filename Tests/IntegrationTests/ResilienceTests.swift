@@ -155,6 +155,32 @@ struct WorkerLifecycleTests {
         #expect(result.output.hasSuffix("0\n1\n"), "no crash report, one clean stop: \(result.output)")
     }
 
+    /// nginx keeps its connections (fastcgi_keep_conn): one worker with one thread serves a new
+    /// connection while another sits idle and kept, serves the kept one again, and carries on
+    /// after the client closes it. (libfcgi's own accept loop would wait on the idle one.)
+    @Test func anIdleKeptConnectionDoesNotHoldTheWorker() throws {
+        let result = try Stack.shared.shell(
+            #"""
+            sock="$UB_STATE/run/keepalive.sock"; log="$UB_STATE/log/keepalive.log"; rm -f "$sock"
+            spawn-fcgi -n -s "$sock" -- "$UB_BIN/user-bucket-service" 2>"$log" &
+            pid=$!
+            for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.05; done
+            sleep 0.3
+            timeout 20 python3 "$UB_ROOT/Tests/IntegrationTests/Support/fcgi_keepalive_client.py" "$sock" \
+                '{"action":"normalize-phone","whatsappNumber":"+55 11 98765-4321"}'
+            echo "client=$?"
+            kill -TERM "$pid"; wait "$pid"
+            """#)
+        let lines = result.output.split(separator: "\n")
+        for step in ["a1", "b1", "a2", "b2"] {
+            let line = lines.first { $0.hasPrefix(step + " ") }.map(String.init) ?? ""
+            // normalize-phone needs a token: 401 is the worker answering, which is the point.
+            #expect(line.contains("Status: 401"), "\(step): \(result.output)")
+            #expect((Double(line.split(separator: " ").last ?? "9") ?? 9) < 1, "\(step) answered at once: \(line)")
+        }
+        #expect(result.output.contains("client=0"), "\(result.output)")
+    }
+
     @Test func aWorkerThatCannotStartSaysWhyAndExits() throws {
         let result = try Stack.shared.shell(
             #"""

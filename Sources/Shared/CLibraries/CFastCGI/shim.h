@@ -1,8 +1,5 @@
 #ifndef CFASTCGI_SHIM_H
 #define CFASTCGI_SHIM_H
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include <fcgiapp.h>
 #include <malloc.h>
 #include <sys/socket.h>
@@ -11,7 +8,9 @@
 // worker that once held a 30 MB upload would stay at that size). Not in Swift's Glibc module.
 static inline int cfastcgi_release_free_memory(void) { return malloc_trim(0); }
 
-// A connection from the listening socket, close-on-exec, blocking (accept4 is a GNU extension
-// the Glibc module does not show).
+// A connection from the listening socket, close-on-exec, blocking. accept4 is a GNU extension
+// that glibc declares only under _GNU_SOURCE, which would change the system headers' types for
+// this module alone; its prototype is declared here instead.
+extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 static inline int cfastcgi_accept(int listen_fd) { return accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC); }
 #endif
