@@ -2,7 +2,7 @@
 # Benchmark (not a test): identify-and-ensure-bucket through nginx with varied numbers.
 # Builds release binaries, starts a private stack under .stack-bench, seeds 100,000 users with
 # mappings and buckets, warms up, runs wrk at 64 connections for 10 s, and prints req/s, p50,
-# p99, errors and the RSS of every worker. UB_WORKERS (default 4) and UB_THREADS set the pool;
+# p99, errors and the RSS of every worker. UB_WORKERS (default 6) and UB_THREADS set the pool;
 # UB_BENCH_RESPONDER swaps in another user-bucket-service binary (bench/baseline.sh uses it);
 # UB_BENCH_NO_KEEPALIVE=1 turns nginx's FastCGI keep-alive off (so does baseline.sh).
 # UB_BENCH_CALLGRIND=FILE runs one worker under valgrind's callgrind instead and prints the
@@ -45,7 +45,7 @@ if [ -n "${UB_BENCH_RESPONDER:-}" ]; then
     rm -f "$state/run/user-bucket-service.sock"
     set -a; . "$state/env"; set +a
     spawn-fcgi -n -s "$state/run/user-bucket-service.sock" -M 0666 -b 1024 -- \
-        /usr/bin/multiwatch -f "${UB_WORKERS:-4}" -s TERM -- "$UB_BENCH_RESPONDER" >>"$state/log/baseline.log" 2>&1 </dev/null &
+        /usr/bin/multiwatch -f "${UB_WORKERS:-6}" -s TERM -- "$UB_BENCH_RESPONDER" >>"$state/log/baseline.log" 2>&1 </dev/null &
     echo $! >"$state/run/user-bucket-service.pid"
     for _ in $(seq 100); do [ -S "$state/run/user-bucket-service.sock" ] && break; sleep 0.05; done
 fi

@@ -10,7 +10,7 @@ bench_build() {
 }
 
 # bench_stack STATE PORT [gcs]: a new stack under STATE on PORT (UB_WORKERS per function,
-# default 4; no job workers; LOG_LEVEL warning unless set), its storage on the GCS emulator at
+# default 6; no job workers; LOG_LEVEL warning unless set), its storage on the GCS emulator at
 # PORT+2 when asked, and its env loaded. Both are stopped and deleted when the script exits —
 # deleted then, not when the next run starts: ext4 without a journal (these machines) skips
 # inodes freed in the last 1–5 minutes when it makes a file, so writing many objects right
@@ -31,7 +31,7 @@ bench_stack() {
         "$root/scripts/stack.sh" gcs-start "$emulator" "$((port + 2))"
         export STORAGE_BACKEND=gcs STORAGE_EMULATOR_HOST="http://127.0.0.1:$((port + 2))"
     fi
-    LOG_LEVEL=${LOG_LEVEL:-warning} UB_WORKERS=${UB_WORKERS:-4} UB_JOB_WORKERS=0 \
+    LOG_LEVEL=${LOG_LEVEL:-warning} UB_WORKERS=${UB_WORKERS:-6} UB_JOB_WORKERS=0 \
         "$root/scripts/stack.sh" start "$state" "$port" "$bin"
     set -a
     # shellcheck disable=SC1091

@@ -9,7 +9,7 @@
 #   scripts/stack.sh gcs-start STATE_DIR PORT   (the GCS emulator, for the tests; after start)
 #
 # STATE_DIR/env holds the variables a client (the tests, the CLI) needs.
-# Environment read: UB_WORKERS (per function, default 4), UB_JOB_WORKERS (default 1),
+# Environment read: UB_WORKERS (per function, default 6), UB_JOB_WORKERS (default 1),
 # STORAGE_BACKEND (default filesystem),
 # UB_PG_PORT (default PORT+1), SUPABASE_JWT_SECRET (default: the Supabase CLI's public
 # local-development secret), GCS_BUCKET_PREFIX, LOG_LEVEL.
@@ -82,7 +82,7 @@ ENV
         # spawn-fcgi binds the socket and execs multiwatch (-n: no fork, so $! is multiwatch),
         # which keeps UB_WORKERS children serving fd 0 and restarts any that dies.
         spawn-fcgi -n -s "$state/run/$fn.sock" -M 0666 -b 1024 -- \
-            /usr/bin/multiwatch -f "${UB_WORKERS:-4}" -s TERM -- "$bin/$fn" \
+            /usr/bin/multiwatch -f "${UB_WORKERS:-6}" -s TERM -- "$bin/$fn" \
             >>"$state/log/$fn.log" 2>&1 </dev/null &
         echo $! >"$state/run/$fn.pid"
     done
