@@ -137,11 +137,7 @@ struct WorkerLifecycleTests {
     @Test(arguments: ["TERM", "QUIT"]) func aStopSignalStopsAWorkerCleanly(signal: String) throws {
         let result = try Stack.shared.shell(
             #"""
-            sock="$UB_STATE/run/lifecycle-\#(signal).sock"; log="$UB_STATE/log/lifecycle-\#(signal).log"; rm -f "$sock"
-            spawn-fcgi -n -s "$sock" -- "$UB_BIN/user-bucket-service" 2>"$log" &
-            pid=$!
-            for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.05; done
-            sleep 0.3
+            \#(startWorker("lifecycle-\(signal)"))
             kill -\#(signal) "$pid"
             for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
             if kill -0 "$pid" 2>/dev/null; then echo "still running"; kill -KILL "$pid"; fi
@@ -161,11 +157,7 @@ struct WorkerLifecycleTests {
     @Test func anIdleKeptConnectionDoesNotHoldTheWorker() throws {
         let result = try Stack.shared.shell(
             #"""
-            sock="$UB_STATE/run/keepalive.sock"; log="$UB_STATE/log/keepalive.log"; rm -f "$sock"
-            spawn-fcgi -n -s "$sock" -- "$UB_BIN/user-bucket-service" 2>"$log" &
-            pid=$!
-            for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.05; done
-            sleep 0.3
+            \#(startWorker("keepalive"))
             timeout 20 python3 "$UB_ROOT/Tests/IntegrationTests/Support/fcgi_keepalive_client.py" "$sock" \
                 '{"action":"normalize-phone","whatsappNumber":"+55 11 98765-4321"}'
             echo "client=$?"
@@ -203,11 +195,7 @@ struct ThreadedWorkerTests {
         let body = #"{"action":"identify-and-ensure-bucket","userId":"\#(user)"}"#
         let result = try Stack.shared.shell(
             #"""
-            sock="$UB_STATE/run/threaded.sock"; log="$UB_STATE/log/threaded.log"; rm -f "$sock"
-            UB_THREADS=3 spawn-fcgi -n -s "$sock" -- "$UB_BIN/user-bucket-service" 2>"$log" &
-            pid=$!
-            for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.05; done
-            sleep 0.3
+            \#(startWorker("threaded", environment: "UB_THREADS=3"))
             echo "threads=$(awk '/^Threads/ {print $2}' /proc/$pid/status)"
             body='\#(body)'
             for i in $(seq 6); do
@@ -263,4 +251,17 @@ struct RollingRestartTests {
         #expect(!before.isEmpty)
         #expect(Set(before).isDisjoint(with: Set(after)), "every worker is new: \(before) → \(after)")
     }
+}
+
+/// Shell lines that start one `user-bucket-service` worker outside the pools on
+/// `$UB_STATE/run/<name>.sock` (its stderr in `log/<name>.log`), leave its pid in `$pid`, its
+/// socket path in `$sock` and its log in `$log`, and wait until it accepts.
+private func startWorker(_ name: String, environment: String = "") -> String {
+    #"""
+    sock="$UB_STATE/run/\#(name).sock"; log="$UB_STATE/log/\#(name).log"; rm -f "$sock"
+    \#(environment) spawn-fcgi -n -s "$sock" -- "$UB_BIN/user-bucket-service" 2>"$log" &
+    pid=$!
+    for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.05; done
+    sleep 0.3
+    """#
 }

@@ -16,8 +16,7 @@ import Testing
     let bucket = BucketName("ub-fs-test")!
 
     init() throws {
-        var template = Array("/tmp/ub-fs-XXXXXX".utf8CString)
-        root = String(cString: mkdtemp(&template)!)
+        root = makeTemporaryDirectory(prefix: "ub-fs")
         storage = try FileSystemObjectStorage(root: root)
         _ = try storage.createBucket(bucket)
     }

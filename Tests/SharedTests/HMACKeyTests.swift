@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Shared
@@ -19,7 +20,7 @@ import Testing
 
     @Test func aMessageInTwoPartsIsTheWholeMessage() {
         let key = HMACKey(Array("webhook-secret".utf8))
-        var random = PhoneNormalizerReferenceTests.SplitMix(state: 4231)
+        var random = SplitMix(state: 4231)
         for _ in 0..<200 {
             let message = (0..<Int.random(in: 0...3000, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
             let cut = Int.random(in: 0...message.count, using: &random)

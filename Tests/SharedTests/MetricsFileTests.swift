@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Shared
@@ -12,8 +13,7 @@ import Testing
     let directory: String
 
     init() {
-        var template = Array("/tmp/ub-metrics-XXXXXX".utf8CString)
-        directory = String(cString: mkdtemp(&template)!)
+        directory = makeTemporaryDirectory(prefix: "ub-metrics")
     }
 
     deinit {
