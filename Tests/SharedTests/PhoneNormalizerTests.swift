@@ -107,10 +107,11 @@ import Testing
         #expect(checked > 10_000)
     }
 
-    @Test func theFastPathNeverDisagreesWithLibphonenumber() {
+    @Test func theFastPathNeverDisagreesWithLibphonenumberAndTheNinthDigitRule() {
         let normalizer = PhoneNormalizer(defaultRegion: "BR")
         var random = SplitMix(state: 7265)
         var recognized = 0
+        var legacy = 0
         for _ in 0..<20_000 {
             let ddd = Int.random(in: 10...99, using: &random)
             let length = Bool.random(using: &random) ? 9 : 8
@@ -118,11 +119,20 @@ import Testing
             for digits in ["55\(ddd)\(subscriber)", "\(ddd)\(subscriber)"] {
                 guard let fast = BrazilianFastPath.recognize(digits, hasPlus: false, defaultRegion: "BR") else { continue }
                 recognized += 1
-                #expect(normalizer.referenceE164(digits) == fast.e164, "digits \(digits)")
-                #expect(normalizer.referenceE164("+55" + digits.dropFirst(digits.count > 11 ? 2 : 0)) == fast.e164)
+                let national = digits.count > 11 ? String(digits.dropFirst(2)) : digits
+                if fast.kind == .legacyMobile {
+                    // The 9th-digit rule: libphonenumber must call the 9-prefixed form a valid mobile.
+                    legacy += 1
+                    #expect(fast.e164 == "+55" + national.prefix(2) + "9" + national.dropFirst(2))
+                    #expect(normalizer.referenceE164(fast.e164) == fast.e164, "digits \(digits)")
+                } else {
+                    #expect(normalizer.referenceE164(digits) == fast.e164, "digits \(digits)")
+                    #expect(normalizer.referenceE164("+55" + national) == fast.e164)
+                }
             }
         }
         #expect(recognized > 5000)
+        #expect(legacy > 1000)
     }
 
     @Test func internationalNumbersAgreeToo() {

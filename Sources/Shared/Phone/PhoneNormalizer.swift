@@ -5,8 +5,11 @@ internal import CPhoneNumber
 /// Google's libphonenumber decides validity and formats E.164; the layer here handles what it
 /// gets wrong or does not know: WhatsApp JIDs and `whatsapp:`/`tel:` prefixes, `00` and `011`
 /// exit codes under region BR (it reads the two digits after `00` as a carrier code), digit
-/// strings that already carry their country code, and legacy 8-digit Brazilian mobiles (which
-/// it calls invalid). Group JIDs, `@lid` ids, BSUIDs and anything with letters are not phones.
+/// strings that already carry their country code, the printed `0xx` carrier placeholder, text
+/// pasted from documents and apps (Unicode dashes, spaces, fullwidth and other-script digits,
+/// invisible format characters), and the 9th-digit rule for legacy 8-digit Brazilian mobiles
+/// (`BrazilianNinthDigit`). Group JIDs, `@lid` ids, BSUIDs and anything with letters are not
+/// phones.
 public struct PhoneNormalizer: Sendable {
     /// ISO 3166 region for numbers written without a country code.
     public let defaultRegion: String
@@ -30,7 +33,7 @@ public struct PhoneNormalizer: Sendable {
     public func referenceE164(_ input: String) -> String? {
         let result = cpn_parse(input, defaultRegion)
         guard result.parsed == 1, result.is_valid == 1 else { return nil }
-        return make(result).e164
+        return Self.e164(of: result)
     }
 
     /// The number in `input`, or nil when it is not a phone number. Normalizing the answer's
@@ -73,14 +76,16 @@ public struct PhoneNormalizer: Sendable {
             if defaultRegion == "BR", rest.count > 2, let number = international(String(rest.dropFirst(2)), strict: true) {
                 return number
             }
-            return nil
+            // An exit code is a written `+`: a number libphonenumber's metadata does not know yet
+            // (a plan changed after it was made) is taken as possible, as after a `+`.
+            return international(rest)
         }
         if let number = national(digits) { return number }
-        if digits.hasPrefix("011"), let number = international(String(digits.dropFirst(3)), strict: true) {
-            return number
+        if digits.hasPrefix("011") {
+            let rest = String(digits.dropFirst(3))
+            return international(rest, strict: true) ?? international(digits, strict: true) ?? international(rest)
         }
-        if let number = international(digits, strict: true) { return number }
-        return legacyBrazilianMobile(digits)
+        return international(digits, strict: true)
     }
 
     /// Digits and whether a `+` led them, after removing prefixes, JID suffixes and separators;
@@ -95,8 +100,8 @@ public struct PhoneNormalizer: Sendable {
         }) {
             return ascii
         }
-        guard input.utf8.contains(where: { $0 >= 0x80 }) else { return nil }
-        return extractDialString(scalars: Array(input.unicodeScalars))
+        guard input.utf8.contains(where: { $0 >= 0x80 }), let plain = PastedText.plainScalars(input) else { return nil }
+        return extractDialString(scalars: plain)
     }
 
     private static func extractDialString<Scalars: RandomAccessCollection<Unicode.Scalar>>(
@@ -124,10 +129,15 @@ public struct PhoneNormalizer: Sendable {
                 digits.append(UInt8(scalar.value))
             }
             guard !digits.isEmpty else { return nil }
-            return (String(decoding: digits, as: UTF8.self), false)
+            // A WhatsApp JID always carries the country code: it is an international number.
+            return (String(decoding: digits, as: UTF8.self), true)
         }
         var hasPlus = false
-        for scalar in scalars[start..<end] {
+        var carrierPlaceholder = false
+        var index = start
+        while index < end {
+            let scalar = scalars[index]
+            index += 1
             switch scalar {
             case "0"..."9":
                 digits.append(UInt8(scalar.value))
@@ -136,6 +146,14 @@ public struct PhoneNormalizer: Sendable {
                 // A plus is only meaningful before the first digit.
                 guard digits.isEmpty, !hasPlus else { return nil }
                 hasPlus = true
+            case "x", "X":
+                // `0xx`: the printed placeholder for a carrier code, right after the trunk 0
+                // (`(0xx11) 8765-4321`). The digits after it are a national number.
+                guard !hasPlus, !carrierPlaceholder, digits == [UInt8(ascii: "0")], index < end,
+                    scalars[index] == "x" || scalars[index] == "X"
+                else { return nil }
+                carrierPlaceholder = true
+                index += 1
             case "-", ".", "(", ")", "/", "\u{00A0}", "\u{2009}", "\u{202F}":
                 continue
             default:
@@ -168,44 +186,39 @@ public struct PhoneNormalizer: Sendable {
         guard (7...15).contains(digits.count) else { return nil }
         let result = cpn_parse("+" + digits, "ZZ")
         guard result.parsed == 1 else { return nil }
-        if result.is_valid == 1 { return make(result) }
-        if let legacy = legacyBrazilianMobile(digits, countryCodeFirst: true) { return legacy }
-        if !strict, result.is_possible == 1 { return make(result, kind: .other) }
+        if let legacy = Self.legacyBrazilianMobile(result) { return legacy }
+        if result.is_valid == 1 { return Self.make(result) }
+        if !strict, result.is_possible == 1 { return Self.make(result, kind: .other) }
         return nil
     }
 
-    /// `digits` read as a national number of the default region.
+    /// `digits` read as a national number of the default region (libphonenumber strips the
+    /// trunk prefix and, for Brazil, a carrier code).
     private func national(_ digits: String) -> PhoneNumber? {
         let result = cpn_parse(digits, defaultRegion)
-        guard result.parsed == 1, result.is_valid == 1 else { return nil }
-        return make(result)
+        guard result.parsed == 1 else { return nil }
+        if let legacy = Self.legacyBrazilianMobile(result) { return legacy }
+        guard result.is_valid == 1 else { return nil }
+        return Self.make(result)
     }
 
-    /// A Brazilian mobile written without the 9th digit: `DD` + 8 digits starting 6–9, with or
-    /// without `55`. Returns the canonical 9-digit form. `countryCodeFirst`: the digits are an
-    /// international number (after a `+` or `00`), so only `55` + `DD` + 8 digits can be one.
-    private func legacyBrazilianMobile(_ digits: String, countryCodeFirst: Bool = false) -> PhoneNumber? {
-        var national = Substring(digits)
-        if national.count == 12, national.hasPrefix("55") {
-            national = national.dropFirst(2)
-        } else if countryCodeFirst {
-            return nil
-        } else if national.count == 11, national.hasPrefix("0") {
-            national = national.dropFirst()
-        } else if !(national.count == 10 && defaultRegion == "BR") {
-            return nil
-        }
-        guard national.count == 10, let first = national.dropFirst(2).first, "6789".contains(first) else { return nil }
-        let modern = "+55" + national.prefix(2) + "9" + national.dropFirst(2)
-        let result = cpn_parse(modern, "ZZ")
-        guard result.parsed == 1, result.is_valid == 1 else { return nil }
-        return make(result)
+    /// A Brazilian number libphonenumber read as area code + 8 digits beginning 6–9: the legacy
+    /// form of a mobile, answered in its canonical 9-digit form, whether or not libphonenumber
+    /// calls the 8-digit form valid (`BrazilianNinthDigit`).
+    private static func legacyBrazilianMobile(_ result: cpn_result) -> PhoneNumber? {
+        guard result.country_code == 55 else { return nil }
+        let e164 = e164(of: result)
+        guard let modern = BrazilianNinthDigit.modernForm(ofLegacy: e164.utf8.dropFirst(3)) else { return nil }
+        return PhoneNumber(e164: "+55" + String(decoding: modern, as: UTF8.self), countryCode: 55, kind: .legacyMobile)
     }
 
-    private func make(_ result: cpn_result, kind: PhoneNumber.Kind? = nil) -> PhoneNumber {
-        let e164 = withUnsafeBytes(of: result.e164) { buffer in
+    private static func e164(of result: cpn_result) -> String {
+        withUnsafeBytes(of: result.e164) { buffer in
             String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
         }
+    }
+
+    private static func make(_ result: cpn_result, kind: PhoneNumber.Kind? = nil) -> PhoneNumber {
         let resolvedKind: PhoneNumber.Kind
         if let kind {
             resolvedKind = kind
@@ -217,6 +230,6 @@ public struct PhoneNormalizer: Sendable {
             default: resolvedKind = .other
             }
         }
-        return PhoneNumber(e164: e164, countryCode: Int(result.country_code), kind: resolvedKind)
+        return PhoneNumber(e164: e164(of: result), countryCode: Int(result.country_code), kind: resolvedKind)
     }
 }

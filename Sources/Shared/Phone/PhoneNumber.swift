@@ -4,7 +4,8 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         case mobile
         case fixedLine = "fixed_line"
-        /// A Brazilian mobile in the pre-2016 8-digit form (still many WhatsApp ids).
+        /// A Brazilian mobile written in its pre-2016 8-digit form (still many WhatsApp ids); the
+        /// number itself is the canonical 9-digit form.
         case legacyMobile = "legacy_mobile"
         case other
     }
@@ -24,26 +25,37 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     public var digits: Substring { e164.dropFirst() }
 
     /// Every E.164 form that is the same person: the canonical one first, then, for a Brazilian
-    /// mobile, the form without the 9th digit.
+    /// mobile that had an 8-digit form, that form (`BrazilianNinthDigit`).
     public var variants: [String] {
-        guard countryCode == 55, kind == .mobile, digits.count == 13 else { return [e164] }
-        let national = digits.dropFirst(2)
-        let withoutNine = "+55" + national.prefix(2) + national.dropFirst(3)
+        guard let withoutNine = legacyForm else { return [e164] }
         return [e164, withoutNine]
     }
 
     /// The key this number matches stored numbers by: the E.164 digits, except that a
-    /// Brazilian mobile drops its 9th digit so both of its forms share one key. The same rule as
-    /// `public.userbuckets_phone_key` in SQL (`db/migrations/0003_phone_lookup.sql`).
+    /// Brazilian mobile with a legacy form drops its 9th digit, so both forms share one key. The
+    /// same rule as `public.userbuckets_phone_key` in SQL (`db/migrations/0006_phone_key_rules.sql`).
     public var lookupKey: String {
         var e164 = e164
         return e164.withUTF8 { utf8 in
             // +55 AA 9 NNNNNNNN: drop the "9" at offset 5.
-            if countryCode == 55, kind == .mobile, utf8.count == 14, utf8[5] == UInt8(ascii: "9") {
+            if hasLegacyForm(utf8) {
                 return String(decoding: utf8[1..<5], as: UTF8.self) + String(decoding: utf8[6...], as: UTF8.self)
             }
             return String(decoding: utf8[1...], as: UTF8.self)
         }
+    }
+
+    /// `+55 AA NNNNNNNN` for a Brazilian mobile with an 8-digit form, else nil.
+    private var legacyForm: String? {
+        var e164 = e164
+        return e164.withUTF8 { utf8 in
+            guard hasLegacyForm(utf8) else { return nil }
+            return String(decoding: utf8[0..<5], as: UTF8.self) + String(decoding: utf8[6...], as: UTF8.self)
+        }
+    }
+
+    private func hasLegacyForm(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        countryCode == 55 && utf8.count == 14 && BrazilianNinthDigit.hasLegacyForm(UnsafeBufferPointer(rebasing: utf8[3...]))
     }
 
     /// Country code and last four digits only: `+55******4321`.

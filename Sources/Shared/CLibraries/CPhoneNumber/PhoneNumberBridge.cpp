@@ -30,7 +30,8 @@ cpn_result cpn_parse(const char *input, const char *region) {
     }
     result.parsed = 1;
     result.is_valid = util->IsValidNumber(number) ? 1 : 0;
-    result.is_possible = util->IsPossibleNumber(number) ? 1 : 0;
+    // Possible with its whole length: a number only dialable locally (7 digits in the US) is not.
+    result.is_possible = util->IsPossibleNumberWithReason(number) == PhoneNumberUtil::IS_POSSIBLE ? 1 : 0;
     result.country_code = number.country_code();
     result.number_type = static_cast<int>(util->GetNumberType(number));
     std::memcpy(result.e164, formatted.c_str(), formatted.size() + 1);

@@ -25,6 +25,10 @@ void cpn_warm_up(void);
 /// Parses `number` as libphonenumber would with default `region` (ISO 3166 alpha-2).
 cpn_result cpn_parse(const char *number, const char *region);
 
+/// `input` (UTF-8, `length` bytes) in Unicode NFKC, written to `output`; returns the bytes
+/// written, or 0 when the input is not UTF-8 or the result would exceed `capacity`.
+size_t cpn_nfkc(const char *input, size_t length, char *output, size_t capacity);
+
 /// The country calling code of a region ("BR" -> 55), 0 when unknown.
 int cpn_country_code_for_region(const char *region);
 
