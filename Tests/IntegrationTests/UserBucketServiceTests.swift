@@ -118,7 +118,7 @@ struct UserBucketServiceTests {
         #expect(result.status == 200)
         #expect(
             result.text
-                == #"{"success":true,"data":{"input":"554188776655","normalizedNumber":"+5541988776655","variants":["+5541988776655","+554188776655"],"type":"mobile"}}"#
+                == #"{"success":true,"data":{"input":"554188776655","normalizedNumber":"+5541988776655","variants":["+5541988776655","+554188776655"],"type":"legacy_mobile"}}"#
         )
         let group = try client.post(function, json: #"{"action":"normalize-phone","whatsappNumber":"1203@g.us"}"#, token: Tokens.anon)
         #expect(group.json?["data"]?["normalizedNumber"] == .null)

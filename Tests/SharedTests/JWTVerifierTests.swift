@@ -22,6 +22,30 @@ import Testing
         #expect(try hs256.verify(token("legacy_demo_anon_key"), now: now) == .anonymous)
     }
 
+    /// A signed token whose claims sit at the ends of Int: no arithmetic on a claim may trap.
+    @Test(arguments: [
+        (#"{"sub":"4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90","aud":"authenticated","role":"authenticated","exp":9223372036854775807}"#, true),
+        (#"{"sub":"4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90","aud":"authenticated","role":"authenticated","exp":9223372036854775790}"#, true),
+        (#"{"sub":"4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90","aud":"authenticated","role":"authenticated","exp":-9223372036854775808}"#, false),
+        (
+            #"{"sub":"4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90","aud":"authenticated","role":"authenticated","exp":4102444800,"nbf":9223372036854775807}"#,
+            false
+        ),
+        (
+            #"{"sub":"4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90","aud":"authenticated","role":"authenticated","exp":4102444800,"iat":-9223372036854775808}"#,
+            true
+        ),
+        (#"{"sub":"4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90","aud":"authenticated","role":"authenticated","exp":1e400}"#, false),
+    ])
+    func extremeClaimsNeverTrap(claims: String, accepted: Bool) {
+        let secret = vectors["hs256_secret"]!.stringValue!
+        let message = Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8)) + "." + Base64URL.encode(Array(claims.utf8))
+        let token = message + "." + Base64URL.encode(HMACKey(secret.utf8).authenticate(Array(message.utf8)))
+        let caller = Result { try hs256.verify(token, now: now) }
+        #expect((try? caller.get()) != nil ? accepted : !accepted, "\(caller)")
+        #expect((try? JWTVerifier(hmacSecret: secret, leeway: Int.max).verify(token, now: now)) != nil || !accepted)
+    }
+
     @Test func refusesTheFixtureNegatives() {
         #expect(throws: JWTVerifier.Failure.expired) { try hs256.verify(token("user_token_hs256_expired"), now: now) }
         #expect(throws: JWTVerifier.Failure.badSignature) {

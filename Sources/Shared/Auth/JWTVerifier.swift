@@ -52,7 +52,7 @@ public struct JWTVerifier: Sendable {
         self.remoteKeys = remoteKeys
         self.audiences = audiences
         self.issuer = issuer
-        self.leeway = leeway
+        self.leeway = min(max(leeway, 0), 86_400)
     }
 
     /// Verifies `token` at time `now` (Unix seconds) and says who is calling.
@@ -103,9 +103,11 @@ public struct JWTVerifier: Sendable {
     private func verifyTimes(_ claims: JSONObject, now: Int) throws(Failure) {
         // Supabase keys and tokens always carry exp; a token without one is refused.
         guard let exp = claims["exp"]?.intValue else { throw .malformed }
-        if now > exp + leeway { throw .expired }
-        if let nbf = claims["nbf"]?.intValue, now + leeway < nbf { throw .notYetValid }
-        if let iat = claims["iat"]?.intValue, now + leeway < iat { throw .notYetValid }
+        // Claims are the sender's numbers: compare them against `now ± leeway` (small, ours), never
+        // compute with them, so no value can overflow (`exp + leeway` trapped on exp near Int.max).
+        if exp < now - leeway { throw .expired }
+        if let nbf = claims["nbf"]?.intValue, nbf > now + leeway { throw .notYetValid }
+        if let iat = claims["iat"]?.intValue, iat > now + leeway { throw .notYetValid }
     }
 
     private func caller(from claims: JSONObject) throws(Failure) -> Caller {
