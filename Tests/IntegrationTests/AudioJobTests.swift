@@ -65,7 +65,7 @@ struct AudioJobTests {
 
     /// Delivers a voice note whose attachment lives at `blobPath` on the stand-in Chatwoot;
     /// returns the dedupe key of its job and the user.
-    func deliverVoiceNote(blobPath: String) throws -> (job: String, user: String, messageID: Int) {
+    func deliverVoiceNote(blobPath: String, url: String? = nil) throws -> (job: String, user: String, messageID: Int) {
         let phone = Fixtures.randomMobile()
         let user = try Fixtures().user()
         try Fixtures().mapping(user, number: phone)
@@ -73,7 +73,7 @@ struct AudioJobTests {
         var text = String(
             decoding: try ChatwootWebhookTests.message("02_message_created_incoming_audio_voice_note.json", id: id, phone: phone), as: UTF8.self)
         let original = "https://chatwoot.example.com/rails/active_storage/blobs/redirect/"
-        text = text.replacing(original, with: chatwoot.url() + "/blobs/\(blobPath)/")
+        text = text.replacing(original, with: url ?? chatwoot.url() + "/blobs/\(blobPath)/")
         let result = try ChatwootWebhookTests().deliver(Array(text.utf8))
         #expect(result.status == 200, "\(result.text)")
         return ("audio:3:\(id):33012", user, id)
@@ -148,6 +148,35 @@ struct AudioJobTests {
         #expect(state.attempts == 1)
         #expect(state.error?.contains("larger than") == true)
         #expect(try audioRows(id).isEmpty)
+    }
+
+    /// A resolver that fails for now (EAI_AGAIN) is a reason to try later, not to give up. The
+    /// worker runs in a network namespace of its own with nothing in it (`unshare -n`), where
+    /// every lookup fails that way; PostgreSQL is reached over its unix socket.
+    @Test func aHostNameThatCannotBeResolvedNowIsRetriedLater() throws {
+        let (key, _, _) = try deliverVoiceNote(blobPath: "", url: "https://attachments.example/blobs/redirect/")
+        let output = try Stack.shared.shell(
+            #"""
+            AUDIO_DOWNLOAD_TIMEOUT_MS=2000 UB_JOB_LEASE_SECONDS=2 OPENAI_API_KEY= \
+                unshare -n "$UB_BIN/job-worker" --drain 2>>"$UB_STATE/log/job-worker.log"; echo "exit=$?"
+            """#
+        ).output
+        #expect(output.contains("exit=0"))
+        let state = try job(key)
+        #expect(state.status == "queued", "\(state)")
+        #expect(state.error?.contains("could not be resolved now") == true, "\(state)")
+        try Fixtures().rows("DELETE FROM userbuckets_jobs WHERE dedupe_key = $1 RETURNING 1", [key])
+    }
+
+    /// Proxy variables set on the host for something else never route our calls: the download
+    /// and the transcription go straight to their (loopback) hosts, not to the dead proxy.
+    @Test func proxyVariablesOfTheEnvironmentAreIgnored() throws {
+        let (key, _, id) = try deliverVoiceNote(blobPath: "redirect")
+        let dead = StandInServer { _ in .init(status: 502) }
+        let proxy = dead.url()
+        try drain("http_proxy=\(proxy) https_proxy=\(proxy) HTTP_PROXY=\(proxy) HTTPS_PROXY=\(proxy) ALL_PROXY=\(proxy) NO_PROXY=")
+        #expect(try job(key).status == "done")
+        #expect(try audioRows(id).first?[1] == "completed")
     }
 
     @Test func privateAddressesAreRefusedUnlessAllowed() throws {

@@ -2,6 +2,10 @@ import Testing
 
 @testable import Shared
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Webhook signatures (against the manifest's vectors), authentication modes and payload
 /// reading.
 @Suite struct ChatwootTests {
@@ -118,12 +122,43 @@ import Testing
         #expect(DownloadPolicy.isPublic(ipv6: v6([0, 0, 0, 0, 0, 0xFFFF, 0x0808, 0x0808])))
     }
 
+    /// An IPv6 literal URL is fetched (its pin was malformed for curl: "Couldn't parse
+    /// CURLOPT_RESOLVE entry"), from a stand-in on ::1 the policy is told to allow.
+    @Test func anIPv6LiteralURLIsDownloaded() throws {
+        let server = LocalHTTPServer(ipv6: true) { _, _ in .init(status: 200, body: Array("OggS voice".utf8)) }
+        let downloader = AttachmentDownloader(client: CurlHTTPClient(), policy: DownloadPolicy(allowPrivateNetworks: true), timeoutMs: 5_000)
+        let file = try downloader.download("http://[::1]:\(server.port)/blobs/voice.oga")
+        #expect(file.bytes == Array("OggS voice".utf8))
+        #expect(file.fileName == "voice.oga")
+    }
+
+    /// IPv6 forms that carry an IPv4 address are judged by that address, whatever prefix wraps it.
+    @Test(arguments: [
+        ("::169.254.169.254", false), ("::10.0.0.1", false), ("::127.0.0.1", false), ("::8.8.8.8", true), ("::", false), ("::1", false),
+        ("::ffff:169.254.169.254", false), ("::ffff:8.8.8.8", true),
+        ("::ffff:0:169.254.169.254", false), ("::ffff:0:192.168.1.1", false), ("::ffff:0:8.8.8.8", true),
+        ("64:ff9b::169.254.169.254", false), ("64:ff9b::10.1.2.3", false), ("64:ff9b::8.8.8.8", true), ("64:ff9b:1::8.8.8.8", false),
+        ("2002:a9fe:a9fe::1", false), ("2002:0a00:0001::1", false), ("2002:0808:0808::1", true),
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", false), ("100::1", false), ("fec0::1", false), ("3fff::1", false),
+        ("2607:f8b0:4004:800::200e", true),
+    ])
+    func embeddedIPv4IsJudgedByItself(address: String, isPublic: Bool) {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        #expect(inet_pton(AF_INET6, address, &bytes) == 1)
+        #expect(DownloadPolicy.isPublic(ipv6: bytes) == isPublic, "\(address)")
+    }
+
     @Test func resolvedAddressesAreCheckedAndCanBeAllowed() {
-        #expect(DownloadPolicy().address(for: "127.0.0.1", port: 80).address == nil)
-        #expect(DownloadPolicy().address(for: "localhost", port: 80).address == nil)
-        #expect(DownloadPolicy().address(for: "169.254.169.254", port: 80).address == nil)
-        #expect(DownloadPolicy(allowPrivateNetworks: true).address(for: "127.0.0.1", port: 80).address == "127.0.0.1")
-        #expect(DownloadPolicy(allowedHosts: ["localhost"]).address(for: "localhost", port: 80).address != nil)
+        #expect(DownloadPolicy().resolve("127.0.0.1", port: 80) != .address("127.0.0.1"))
+        #expect(
+            DownloadPolicy().resolve("localhost", port: 80) == .refused("the host resolves to a private, loopback, link-local or reserved address"))
+        #expect(DownloadPolicy().resolve("169.254.169.254", port: 80) != .address("169.254.169.254"))
+        #expect(DownloadPolicy().resolve("::ffff:127.0.0.1", port: 80) != .address("[::ffff:127.0.0.1]"))
+        #expect(DownloadPolicy(allowPrivateNetworks: true).resolve("127.0.0.1", port: 80) == .address("127.0.0.1"))
+        #expect(DownloadPolicy(allowPrivateNetworks: true).resolve("::1", port: 80) == .address("[::1]"))
+        #expect(DownloadPolicy(allowedHosts: ["localhost"]).resolve("localhost", port: 80) != .refused("no usable address"))
+        #expect(DownloadPolicy.isLiteralAddress("127.0.0.1") && DownloadPolicy.isLiteralAddress("2001:db8::1"))
+        #expect(!DownloadPolicy.isLiteralAddress("chatwoot.example") && !DownloadPolicy.isLiteralAddress("[::1]"))
     }
 
     @Test func urlsWithoutAHostOrWithCredentialsAreNotFetched() {

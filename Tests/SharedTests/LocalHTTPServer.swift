@@ -25,10 +25,10 @@ final class LocalHTTPServer: Sendable {
         self.init(respondToBody: { path, _ in respond(path) })
     }
 
-    /// Answers from the request's path and body.
-    init(respondToBody respond: @escaping @Sendable (String, [UInt8]) -> Reply) {
+    /// Answers from the request's path and body; on ::1 with `ipv6`.
+    init(ipv6: Bool = false, respondToBody respond: @escaping @Sendable (String, [UInt8]) -> Reply) {
         self.respond = respond
-        (listener, port) = listenOnLoopback(backlog: 16)
+        (listener, port) = listenOnLoopback(backlog: 16, ipv6: ipv6)
         let box = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
         pthread_create(

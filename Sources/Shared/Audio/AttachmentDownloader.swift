@@ -70,14 +70,22 @@ public final class AttachmentDownloader {
         let fileName = Self.fileName(of: url)
         for _ in 0...maxRedirects {
             guard let target = ParsedURL(url) else { throw .refused("only http and https URLs with a host are fetched") }
-            let (address, refusal) = policy.address(for: target.host, port: target.port)
-            guard let address else { throw .refused(refusal ?? "address not allowed") }
+            let address: String
+            switch policy.resolve(target.host, port: target.port) {
+            case .address(let allowed): address = allowed
+            case .refused(let reason): throw .refused(reason)
+            case .unresolvedForNow: throw .unavailable("the host's name could not be resolved now")
+            }
+            // A name is pinned to the address just checked (no second lookup, no DNS rebinding); an
+            // address written in the URL is what curl connects to, nothing to pin (and curl 7.88
+            // cannot parse a pin for a bracketed IPv6 host).
+            let pin = DownloadPolicy.isLiteralAddress(target.host) ? nil : "\(target.host):\(target.port):\(address)"
             let response: HTTPClientResponse
             do {
                 response = try client.send(
                     HTTPClientRequest(
-                        url: url, headers: [("Accept", "*/*")], timeoutMs: timeoutMs, maxResponseBytes: maxBytes,
-                        pinnedAddress: "\(target.host):\(target.port):\(address)"), download: nil)
+                        url: url, headers: [("Accept", "*/*")], timeoutMs: timeoutMs, maxResponseBytes: maxBytes, pinnedAddress: pin,
+                        direct: true), download: nil)
             } catch {
                 if error.code == .tooLarge { throw .refused("larger than \(maxBytes) bytes") }
                 if error.code == .invalidURL { throw .refused(error.detail) }

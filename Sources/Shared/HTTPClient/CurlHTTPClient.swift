@@ -15,11 +15,20 @@ public final class CurlHTTPClient: HTTPClient {
         public var connectTimeoutMs: Int
         public var totalTimeoutMs: Int
         public var maxResponseBytes: Int
+        /// The proxy for outbound calls, only when configured for this product
+        /// (`UB_OUTBOUND_PROXY`, a curl proxy URL). libcurl's own `http_proxy`, `https_proxy` and
+        /// `ALL_PROXY` variables are never honoured: a variable set for something else on the
+        /// host must not route our calls (and pinned downloads never use a proxy).
+        public var proxy: String?
 
-        public init(connectTimeoutMs: Int = 3000, totalTimeoutMs: Int = 10_000, maxResponseBytes: Int = 1 << 20) {
+        public init(
+            connectTimeoutMs: Int = 3000, totalTimeoutMs: Int = 10_000, maxResponseBytes: Int = 1 << 20,
+            proxy: String? = Environment.process().get("UB_OUTBOUND_PROXY")
+        ) {
             self.connectTimeoutMs = connectTimeoutMs
             self.totalTimeoutMs = totalTimeoutMs
             self.maxResponseBytes = maxResponseBytes
+            self.proxy = proxy.flatMap { $0.isEmpty ? nil : $0 }
         }
     }
 
@@ -60,11 +69,14 @@ public final class CurlHTTPClient: HTTPClient {
             headerList = curl_slist_append(headerList, "\(name): \(value)")
         }
         let body = request.body
+        // "" turns every proxy off, the environment's included.
+        let proxy = request.direct ? "" : configuration.proxy ?? ""
         let code: CURLcode = request.url.withCString { url in
             request.method.withCString { method in
                 body.withUnsafeBytes { bodyBytes in
                     _ = ccurl_setopt_ptr(handle, CURLOPT_URL, url)
                     _ = ccurl_setopt_ptr(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+                    _ = ccurl_setopt_ptr(handle, CURLOPT_PROXY, proxy)
                     _ = ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
                     _ = ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, configuration.connectTimeoutMs)
                     _ = ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMs ?? configuration.totalTimeoutMs)

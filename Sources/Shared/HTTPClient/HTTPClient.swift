@@ -11,10 +11,13 @@ public struct HTTPClientRequest: Sendable {
     /// Connect to this address instead of resolving the URL's host (`host:port:address`, as
     /// curl's `CURLOPT_RESOLVE`): the address a caller already checked is the one used.
     public var pinnedAddress: String?
+    /// Never through a proxy, not even a configured one: a checked and pinned address means
+    /// nothing once a proxy connects on our behalf.
+    public var direct: Bool
 
     public init(
         method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
-        timeoutMs: Int? = nil, maxResponseBytes: Int? = nil, pinnedAddress: String? = nil
+        timeoutMs: Int? = nil, maxResponseBytes: Int? = nil, pinnedAddress: String? = nil, direct: Bool = false
     ) {
         self.method = method
         self.url = url
@@ -23,6 +26,7 @@ public struct HTTPClientRequest: Sendable {
         self.timeoutMs = timeoutMs
         self.maxResponseBytes = maxResponseBytes
         self.pinnedAddress = pinnedAddress
+        self.direct = direct
     }
 }
 
