@@ -37,6 +37,34 @@ struct ConcurrencyTests {
         #expect(FileManager.default.fileExists(atPath: Stack.shared.storageDir + "/" + name))
     }
 
+    /// Two users whose original (Java-hash) bucket names are the same, first calls for both at
+    /// once: one gets the legacy name, the other the fallback, nobody a 503 (the second one's
+    /// mapping insert used to break the name's unique index).
+    @Test func twoUsersWithOneLegacyNameAtOnceGetTwoBuckets() throws {
+        let users = ["23c21eff-8934-5d42-8d77-3110eabcf4fc", "ed2f68cb-4be6-59cf-8809-a1ecf19248a0"]
+        let naming = try BucketNaming(prefix: Stack.shared.prefix)
+        #expect(naming.legacyUserBucket(users[0]) == naming.legacyUserBucket(users[1]))
+        for user in users {
+            _ = try fixtures.rows("INSERT INTO auth.users (id) VALUES ($1::uuid) ON CONFLICT DO NOTHING RETURNING 1", [user])
+            _ = try fixtures.rows("DELETE FROM user_bucket_mapping WHERE user_id = $1::uuid RETURNING 1", [user])
+        }
+        let results = Mutex<[(user: String, result: HTTPTestClient.Result?)]>([])
+        let client = self.client
+        runConcurrently(32) { index in
+            let user = users[index % 2]
+            let result = try? client.post(
+                "user-bucket-service", json: #"{"action":"identify-and-ensure-bucket","userId":"\#(user)"}"#, token: Tokens.serviceRole)
+            results.withLock { $0.append((user, result)) }
+        }
+        let all = results.withLock { $0 }
+        #expect(all.allSatisfy { $0.result?.status == 200 }, "\(all.compactMap { $0.result?.text }.filter { !$0.contains("true") })")
+        var bucketOf: [String: Set<String>] = [:]
+        for (user, result) in all { bucketOf[user, default: []].insert(result?.json?["data"]?["bucketName"]?.stringValue ?? "") }
+        #expect(bucketOf.values.allSatisfy { $0.count == 1 })
+        #expect(Set(bucketOf.values.flatMap { $0 }).count == 2)
+        #expect(bucketOf.values.flatMap { $0 }.contains(naming.legacyUserBucket(users[0]).value))
+    }
+
     @Test func twoHundredUsersAtOnceEachGetOneBucket() throws {
         let users = try (0..<200).map { _ in try fixtures.user() }
         let results = Mutex<[(user: String, result: HTTPTestClient.Result)]>([])

@@ -142,14 +142,25 @@ struct KnowledgeBaseHandler: RequestHandler {
         }
         let sha256 = Digest.hex(Digest.sha256(bytes))
         let now = clock()
+        // A service-role caller names the owner: one that is not a user gets nothing written.
+        guard try ServiceError.catching({ try core.directory.user(owner) }) != nil else { throw ServiceError.notFound("User not found") }
         let ensured = try core.provisioner.ensureUserBucket(owner)
-        let objectPath = "knowledge-base/\(UnixTime.date(now))/\(MonotonicClock.wallMilliseconds())_\(Self.sanitized(name))"
+        // The name carries the bytes' digest: two different files can never share an object,
+        // whatever their names and however close in time they arrive.
+        let objectPath =
+            "knowledge-base/\(UnixTime.date(now))/\(MonotonicClock.wallMilliseconds())_\(sha256.prefix(16))_\(Self.sanitized(name))"
         // One upload of these bytes per user at a time, so a double click cannot make two rows.
         let outcome: (file: KnowledgeFile, duplicate: Bool) = try ServiceError.catching {
             try core.mappings.withExclusiveLock("kb:\(owner.value):\(sha256)") {
                 if let existing = try files.file(userID: owner.value, sha256: sha256) { return (existing, true) }
-                _ = try core.storage.putObject(
-                    ObjectName(objectPath)!, in: ensured.name, contentType: contentType, from: MemoryByteSource(bytes), ifAbsent: true)
+                let object = ObjectName(objectPath)!
+                let write = try core.storage.putObject(
+                    object, in: ensured.name, contentType: contentType, from: MemoryByteSource(bytes), ifAbsent: true)
+                if write == .alreadyStored, try !Self.storedBytes(of: object, in: ensured.name, equal: bytes, storage: core.storage) {
+                    // Only the same bytes may be taken as already stored (an earlier try of this
+                    // upload that wrote the object and not the row).
+                    throw ServiceError(.conflict, "Another object already has this file's name")
+                }
                 var metadata = clientMetadata ?? JSONObject()
                 metadata["gcs_path"] = .string(storageURI(ensured.name, objectPath))
                 metadata["uploaded_at"] = .string(UnixTime.iso8601(now))
@@ -169,6 +180,22 @@ struct KnowledgeBaseHandler: RequestHandler {
         data["gcs_bucket"] = outcome.file.bucket.map(JSON.string) ?? .null
         data["content_extracted"] = .bool(outcome.file.contentExtracted)
         return .json(.object(["success": .bool(true), "duplicate": .bool(outcome.duplicate), "data": .object(data)]))
+    }
+
+    /// Whether the object holds exactly `bytes`, compared as it streams (nothing more is held).
+    static func storedBytes(of name: ObjectName, in bucket: BucketName, equal bytes: ArraySlice<UInt8>, storage: any ObjectStorage) throws
+        -> Bool
+    {
+        var offset = bytes.startIndex
+        var same = true
+        let stored = try storage.readObject(name, in: bucket) { chunk in
+            guard same, chunk.count <= bytes.endIndex - offset, chunk.elementsEqual(bytes[offset..<(offset + chunk.count)]) else {
+                same = false
+                return
+            }
+            offset += chunk.count
+        }
+        return stored != nil && same && offset == bytes.endIndex
     }
 
     private static func tooLarge(_ limit: Int) -> ServiceError {
@@ -198,7 +225,9 @@ struct KnowledgeBaseHandler: RequestHandler {
     private func list(_ body: JSONObject, owner: UserID) throws -> Response {
         let limit = try body.optionalInt("limit") ?? 100
         let offset = try body.optionalInt("offset") ?? 0
-        guard (1...1000).contains(limit), offset >= 0 else { throw ServiceError.badRequest("limit must be 1–1000 and offset ≥ 0") }
+        guard (1...1000).contains(limit), (0...1_000_000_000).contains(offset) else {
+            throw ServiceError.badRequest("limit must be 1–1000 and offset 0–1000000000")
+        }
         let rows = try ServiceError.catching { try files.list(userID: owner.value, limit: limit, offset: offset) }
         return .json(.object(["data": .array(rows.map(\.listJSON))]))
     }
@@ -253,7 +282,9 @@ struct KnowledgeBaseHandler: RequestHandler {
 
     private func delete(_ body: JSONObject, owner: UserID) throws -> Response {
         let file = try ownFile(body, owner: owner, byName: true)
-        if let (bucket, name) = try? location(of: file) {
+        if let (bucket, name) = try? location(of: file),
+            try !ServiceError.catching({ try files.objectIsShared(bucket: bucket.value, objectPath: name.value, besides: file.id) })
+        {
             // Object first: if it cannot be deleted the row stays and says where it is.
             _ = try ServiceError.catching { try core.storage.deleteObject(name, in: bucket) }
         }

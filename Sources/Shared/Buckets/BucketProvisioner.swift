@@ -60,8 +60,12 @@ public final class BucketProvisioner {
         if let owner = try mappings.owner(ofBucket: legacy.value), owner != userID {
             return try createFallback(userID)
         }
-        // The legacy name is global: another user's lock does not cover it, so take its lock too.
+        // The legacy name is global: another user's lock does not cover it, so take its lock too,
+        // and look at its owner again under it (another user may have taken it meanwhile).
         return try mappings.withExclusiveLock("bucket:" + legacy.value) {
+            if let owner = try mappings.owner(ofBucket: legacy.value), owner != userID {
+                return try createFallback(userID)
+            }
             do {
                 return Ensured(name: legacy, isNew: try storage.createBucket(legacy) == .created)
             } catch let error as StorageError where error.code == .nameUnavailable {

@@ -58,9 +58,28 @@ public struct ServiceError: Error, CustomStringConvertible {
     public static let methodNotAllowed = ServiceError(.methodNotAllowed, "Method not allowed")
     public static let invalidAction = ServiceError(.badRequest, "Invalid action")
 
-    /// The database could not be reached or failed; the cause is kept for the log.
+    /// What a database error means for the caller, by SQLSTATE class: only the database being
+    /// unreachable, overloaded or shutting down (and a statement timeout or a lost race it
+    /// chose to cancel) is 503; a value it refused (22xxx) is the caller's 400, a reference to
+    /// a row that does not exist (23503) 404, a duplicate (23505) 409, other constraint
+    /// violations 400; anything else is our bug, 500. The cause is kept for the log.
     public static func database(_ error: any Error) -> ServiceError {
-        ServiceError(.unavailable, "Database unavailable", underlying: error)
+        guard let error = error as? PostgresError, error.kind == .statement, let state = error.sqlState else {
+            return ServiceError(.unavailable, "Database unavailable", underlying: error)
+        }
+        switch state {
+        case "23503": return ServiceError(.notFound, "The user or record this refers to does not exist", underlying: error)
+        case "23505": return ServiceError(.conflict, "Already exists", underlying: error)
+        case "57014", "40001", "40P01", "55P03":
+            return ServiceError(.unavailable, "Database unavailable", underlying: error)
+        default: break
+        }
+        switch state.prefix(2) {
+        case "22": return ServiceError(.badRequest, "A value is out of range or malformed", underlying: error)
+        case "23": return ServiceError(.badRequest, "A value breaks a rule of the data", underlying: error)
+        case "08", "53", "57", "58", "XX": return ServiceError(.unavailable, "Database unavailable", underlying: error)
+        default: return ServiceError(.internal, "Internal error", underlying: error)
+        }
     }
 
     /// The storage backend failed; the cause is kept for the log.

@@ -145,18 +145,48 @@ public final class FastCGIServer {
             return
         }
         inFlight.add(1, ordering: .acquiring)
-        let (response, requestBytes) = respond(to: request, handler: handler, metrics: metrics)
-        write(response, to: request)
+        var (response, requestBytes, record) = respond(to: request, handler: handler, metrics: metrics)
+        if let failure = write(response, to: request, context: record.context) {
+            response.status = failure.status
+            record.outcome = failure.code.rawValue
+        }
+        record.finish(status: response.status.code, handler: handler, metrics: metrics)
         FCGX_Finish_r(request)
         inFlight.subtract(1, ordering: .releasing)
         if request.pointee.ipcFd < 0 { connections.forget(request) }
         if response.body.count > 1 << 20 || requestBytes > 1 << 20 { _ = cfastcgi_release_free_memory() }
     }
 
-    /// The response, and the size of the request body it answered.
+    /// What the access log and the request metrics need once the response is written (a
+    /// streamed response's status is known only then).
+    private struct AccessRecord {
+        let started: Int
+        let method: String
+        let path: String
+        var outcome: String
+        let context: RequestContext?
+
+        func finish(status: Int, handler: any RequestHandler, metrics: RequestMetrics) {
+            guard let context else { return }
+            let elapsedMs = Double(MonotonicClock.nanoseconds() - started) / 1_000_000
+            metrics.count(status: status, seconds: elapsedMs / 1000)
+            context.log(
+                .info, "request",
+                metadata: [
+                    LogKey.function: .string(handler.functionName),
+                    LogKey.method: .string(method),
+                    LogKey.route: .string(path),
+                    LogKey.status: .stringConvertible(status),
+                    LogKey.durationMs: .string(String(Int(elapsedMs * 1000)).leftPaddedMillis()),
+                    LogKey.outcome: .string(outcome),
+                ])
+        }
+    }
+
+    /// The response, the size of the request body it answered, and its access record.
     private func respond(
         to fcgi: UnsafeMutablePointer<FCGX_Request>, handler: any RequestHandler, metrics: RequestMetrics
-    ) -> (Response, Int) {
+    ) -> (Response, Int, AccessRecord) {
         let started = MonotonicClock.nanoseconds()
         let parameters = CGIParameters(envp: fcgi.pointee.envp)
         let requestID = RequestID.accepting(parameters.header("x-request-id"))
@@ -164,14 +194,18 @@ public final class FastCGIServer {
         let origin = parameters.header("origin")
         var response: Response
         var outcome = "ok"
+        let unrecorded = AccessRecord(started: started, method: "", path: "", outcome: "", context: nil)
         if parameters.method == "GET", parameters.path == "/functions/v1/_status" {
-            return (Response(status: .ok, headers: [HTTPHeader("Content-Type", "text/html; charset=utf-8")], body: Array(StatusPage.html.utf8)), 0)
+            return (
+                Response(status: .ok, headers: [HTTPHeader("Content-Type", "text/html; charset=utf-8")], body: Array(StatusPage.html.utf8)), 0,
+                unrecorded
+            )
         }
         if parameters.method == "GET", parameters.path == "/functions/v1/_metrics" {
             return (
                 Response(
                     status: .ok, headers: [HTTPHeader("Content-Type", "text/plain; version=0.0.4")],
-                    body: Array((Metrics.shared.exposition() + handler.gauges()).utf8)), 0
+                    body: Array((Metrics.shared.exposition() + handler.gauges()).utf8)), 0, unrecorded
             )
         }
         if parameters.method == "OPTIONS" {
@@ -198,19 +232,10 @@ public final class FastCGIServer {
             response.headers.insert(contentsOf: handler.cors.headers(origin: origin), at: 0)
         }
         response.setHeader("X-Request-Id", requestID)
-        let elapsedMs = Double(MonotonicClock.nanoseconds() - started) / 1_000_000
-        metrics.count(status: response.status.code, seconds: elapsedMs / 1000)
-        context.log(
-            .info, "request",
-            metadata: [
-                LogKey.function: .string(handler.functionName),
-                LogKey.method: .string(parameters.method),
-                LogKey.route: .string(parameters.path),
-                LogKey.status: .stringConvertible(response.status.code),
-                LogKey.durationMs: .string(String(Int(elapsedMs * 1000)).leftPaddedMillis()),
-                LogKey.outcome: .string(outcome),
-            ])
-        return (response, parameters.contentLength)
+        return (
+            response, parameters.contentLength,
+            AccessRecord(started: started, method: parameters.method, path: parameters.path, outcome: outcome, context: context)
+        )
     }
 
     /// The JSON body of an error: 4xx `{success:false, error}`, 5xx adds `details` = request id.
@@ -253,23 +278,54 @@ public final class FastCGIServer {
         }
     }
 
-    /// Head and body go to libfcgi's buffer separately: no copy of the body into one array.
-    private func write(_ response: Response, to fcgi: UnsafeMutablePointer<FCGX_Request>) {
+    /// Head and body go to libfcgi's buffer separately: no copy of the body into one array. A
+    /// streamed body's head waits for its first bytes: a stream that fails before any (the
+    /// object is gone, storage fails) is answered with its error instead of an empty 200.
+    /// Returns the error answered instead, if one was.
+    private func write(_ response: Response, to fcgi: UnsafeMutablePointer<FCGX_Request>, context: RequestContext?) -> ServiceError? {
         var clientGone = false
-        response.writeHead { piece in
-            if !clientGone { clientGone = !put(piece, to: fcgi) }
+        let emit: (UnsafeRawBufferPointer) -> Void = { piece in
+            if !clientGone { clientGone = !self.put(piece, to: fcgi) }
         }
-        if clientGone { return }
         guard let stream = response.bodyStream else {
-            _ = put(response.body, to: fcgi)
-            return
+            response.writeHead(emit)
+            if !clientGone { _ = put(response.body, to: fcgi) }
+            return nil
         }
+        var headSent = false
         do {
             try stream.produce { piece in
-                guard put(piece, to: fcgi) else { throw ClientGone() }
+                if !headSent {
+                    headSent = true
+                    response.writeHead(emit)
+                }
+                guard !clientGone, put(piece, to: fcgi) else { throw ClientGone() }
             }
+            if !headSent { response.writeHead(emit) }  // an empty body
+            return nil
         } catch {
-            logger.warning("streamed response ended early", metadata: [LogKey.error: "\(error)"])
+            guard !headSent else {
+                logger.warning("streamed response ended early", metadata: [LogKey.error: "\(error)"])
+                return nil
+            }
+            let failure: ServiceError =
+                switch error {
+                case let error as ServiceError: error
+                case let error as StorageError where error.code == .notFound:
+                    ServiceError(.notFound, "File not found", body: .object(["success": .bool(false), "error": .string("File not found")]))
+                case let error as StorageError: ServiceError.storage(error)
+                default: ServiceError(.internal, "Internal server error", underlying: error)
+                }
+            if failure.status.code >= 500 {
+                (context?.logger ?? logger).error("streamed response failed", metadata: [LogKey.error: "\(String(reflecting: error))"])
+            }
+            var answer = Self.errorResponse(failure, requestID: response.header("X-Request-Id") ?? "")
+            for header in response.headers where header.name.lowercased().hasPrefix("access-control-") || header.name == "X-Request-Id" {
+                answer.headers.append(header)
+            }
+            answer.writeHead(emit)
+            if !clientGone { _ = put(answer.body, to: fcgi) }
+            return failure
         }
     }
 

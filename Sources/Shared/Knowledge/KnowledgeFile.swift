@@ -81,4 +81,7 @@ public protocol KnowledgeFileStore: AnyObject {
     func file(userID: String, name: String) throws -> KnowledgeFile?
     func list(userID: String, limit: Int, offset: Int) throws -> [KnowledgeFile]
     func delete(userID: String, id: String) throws
+    /// Whether a row other than `id` points at the same object (rows made before object names
+    /// carried the bytes' digest could share one): its object must then stay.
+    func objectIsShared(bucket: String, objectPath: String, besides id: String) throws -> Bool
 }

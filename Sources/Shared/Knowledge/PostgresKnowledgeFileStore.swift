@@ -22,6 +22,8 @@ public final class PostgresKnowledgeFileStore: KnowledgeFileStore {
     static let page = PreparedStatement(
         "SELECT \(columns) FROM public.knowledge_files WHERE user_id = $1::uuid ORDER BY created_at DESC, id LIMIT $2::int OFFSET $3::int")
     static let remove = PreparedStatement("DELETE FROM public.knowledge_files WHERE user_id = $1::uuid AND id = $2::uuid")
+    static let shared = PreparedStatement(
+        "SELECT EXISTS (SELECT 1 FROM public.knowledge_files WHERE gcs_bucket = $1 AND storage_path = $2 AND id <> $3::uuid)")
 
     public func insert(_ file: NewKnowledgeFile) throws -> KnowledgeFile {
         let row = try connection.execute(
@@ -55,6 +57,10 @@ public final class PostgresKnowledgeFileStore: KnowledgeFileStore {
 
     public func delete(userID: String, id: String) throws {
         _ = try connection.execute(Self.remove, [userID, id])
+    }
+
+    public func objectIsShared(bucket: String, objectPath: String, besides id: String) throws -> Bool {
+        try connection.execute(Self.shared, [bucket, objectPath, id]).rows.first?[0] == "t"
     }
 
     private static func file(_ row: [String?]) -> KnowledgeFile {
