@@ -144,6 +144,33 @@ struct ChatwootWebhookTests {
         #expect(try notes(id).count == 1)
     }
 
+    /// Stored in the contact bucket; the number is then linked to a user; Chatwoot redelivers:
+    /// the answer names the bucket it is in, and nothing is written to the user's bucket.
+    @Test func aRedeliveryAfterTheNumberGotLinkedWritesNothingNew() throws {
+        let phone = Fixtures.randomMobile()
+        let id = Int.random(in: 1_000_000...999_999_999)
+        // A sender no earlier message came from (the meeting-notes step would find its user).
+        let body = Array(
+            String(decoding: try Self.message("01_message_created_incoming_text.json", id: id, phone: phone), as: UTF8.self)
+                .replacing("\"id\":4101", with: "\"id\":\(Int.random(in: 5_000_000...9_999_999))").utf8)
+        let first = try deliver(body)
+        #expect(first.status == 200)
+        let contactBucket = try #require(first.json?["bucketName"]?.stringValue)
+        #expect(first.json?["userId"] == .null)
+        let user = try fixtures.user()
+        try fixtures.mapping(user, number: phone)
+        let userBucket = try #require(
+            try client.post(
+                "user-bucket-service", json: #"{"action":"identify-and-ensure-bucket","userId":"\#(user)"}"#, token: Tokens.serviceRole
+            ).json?["data"]?["bucketName"]?.stringValue)
+        let again = try deliver(body)
+        #expect(again.status == 200)
+        #expect(again.json?["message"]?.stringValue?.contains("already stored in bucket \(contactBucket)") == true, "\(again.text)")
+        let found = try Stack.shared.shell("find '\(Stack.shared.storageDir)/\(userBucket)' -name '\(id).json' | wc -l").output
+        #expect(found.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        #expect(try notes(id).count == 1)
+    }
+
     @Test func tenConcurrentRedeliveriesMakeOneRowAndOneObject() throws {
         let id = Int.random(in: 1_000_000...999_999_999)
         let body = try Self.message("01_message_created_incoming_text.json", id: id, phone: Fixtures.randomMobile())

@@ -50,6 +50,13 @@ struct ChatwootWebhookHandler: RequestHandler {
         if let reason = skipReason(event) { return Self.skipped(reason) }
 
         let number = event.numberCandidates.lazy.compactMap { core.normalizer.normalize($0) }.first
+        // One Chatwoot message is one object, whichever bucket it landed in: a redelivery after
+        // the number got linked to a user must not write it again into the user's bucket.
+        if let earlier = try ServiceError.catching({ try store.existing(accountID: event.accountID, messageID: event.messageID) }) {
+            outcomes.increment("duplicate")
+            context.log(.info, "message duplicate", metadata: [LogKey.bucket: .string(earlier.bucket)])
+            return Self.answer(event, userID: earlier.userID, bucket: earlier.bucket, number: number, duplicate: true)
+        }
         let contactID = event.contactID
         let identification = try core.identifier.identify(number: number, contactID: contactID, logger: context.logger)
         let ensured: BucketProvisioner.Ensured
@@ -72,7 +79,7 @@ struct ChatwootWebhookHandler: RequestHandler {
         document.append(contentsOf: metadata.serializedBytes())
         document.append(UInt8(ascii: "}"))
         // Create-only: a retry after a failure further down finds it there, which is fine.
-        _ = try ServiceError.catching {
+        let write = try ServiceError.catching {
             do {
                 return try core.storage.putObject(
                     ObjectName(objectPath)!, in: ensured.name, contentType: "application/json", data: document, ifAbsent: true)
@@ -100,6 +107,11 @@ struct ChatwootWebhookHandler: RequestHandler {
             return Self.answer(event, userID: userID, bucket: ensured.name.value, number: number, duplicate: false)
         case .duplicate(let earlierUser, let earlierBucket):
             outcomes.increment("duplicate")
+            if earlierBucket != ensured.name.value, case .stored = write {
+                // A copy delivered at the same moment was recorded in another bucket (the number
+                // was linked in between): this object is the extra one.
+                _ = try? core.storage.deleteObject(ObjectName(objectPath)!, in: ensured.name)
+            }
             return Self.answer(event, userID: earlierUser, bucket: earlierBucket, number: number, duplicate: true)
         }
     }
