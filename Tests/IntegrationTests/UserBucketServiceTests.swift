@@ -90,6 +90,18 @@ struct UserBucketServiceTests {
         #expect(!bucket.contains(String(number.suffix(8))))
     }
 
+    /// A contact id that carries a number gets a hashed bucket name: no phone number in a name
+    /// (bucket names are visible across GCS) or in the log line of its creation.
+    @Test func aContactIdHoldingANumberGetsAnOpaqueBucket() throws {
+        for contact in ["\(Fixtures.randomMobile().dropFirst())@s.whatsapp.net", Fixtures.randomMobile()] {
+            let result = try identify(#","contactId":"\#(contact)""#)
+            #expect(result.status == 200, "\(result.text)")
+            let bucket = try #require(result.json?["data"]?["bucketName"]?.stringValue)
+            #expect(bucket.hasPrefix(Stack.shared.prefix + "-ch-"), "\(bucket)")
+            #expect(!bucket.contains(String(contact.filter(\.isNumber).suffix(8))))
+        }
+    }
+
     @Test func meetingNotesMatchTheExactContactOnly() throws {
         let user = try fixtures.user()
         let contact = "contact_\(Int.random(in: 1...999_999))_account_9"

@@ -34,6 +34,32 @@ import Testing
         #expect(naming.contactBucket("google").value.hasPrefix("pacelane-whatsapp-ch-"))
     }
 
+    /// No phone number in a bucket name: contact ids that carry one get the hashed name.
+    @Test(arguments: [
+        "5511987650002@s.whatsapp.net", "+5511987650003", "whatsapp:+5511987650004", "55 11 98765-0005", "(11) 98765-0006",
+        "contact_5511987650007_account_1", "lead-11987650008", "1234567",
+    ])
+    func contactIdsWithAPhoneGetTheHashedName(contactID: String) throws {
+        let naming = try BucketNaming(prefix: "pacelane-whatsapp")
+        let name = naming.contactBucket(contactID).value
+        #expect(name.hasPrefix("pacelane-whatsapp-ch-"), "\(name)")
+        #expect(!name.contains("98765"))
+        #expect(naming.contactBucket(contactID) == naming.contactBucket(contactID))
+    }
+
+    @Test(arguments: [
+        ("contact_123_account_456", "pacelane-whatsapp-contact-contact-123-account-456"),
+        ("contact_123456789_account_7", "pacelane-whatsapp-contact-contact-123456789-account-7"),
+        ("wa_" + String(repeating: "1234567890abcdef", count: 4), "pacelane-whatsapp-contact-wa-" + String(repeating: "1234567890abcdef", count: 4)),
+        ("lead-123456", "pacelane-whatsapp-contact-lead-123456"),
+    ])
+    func ourOwnKeysAndChatwootIdsKeepTheirNames(contactID: String, expected: String) throws {
+        let naming = try BucketNaming(prefix: "pacelane-whatsapp")
+        let name = naming.contactBucket(contactID).value
+        // Too long for a bucket name is hashed as before; otherwise the original scheme.
+        #expect(name == expected || (expected.count > 63 && name.hasPrefix("pacelane-whatsapp-ch-")), "\(name)")
+    }
+
     @Test func fallbackIsStableOpaqueAndDifferent() {
         let id = "123e4567-e89b-12d3-a456-426614174000"
         let fallback = naming.fallbackUserBucket(id)

@@ -31,8 +31,11 @@ public struct BucketNaming: Sendable {
     }
 
     /// `<prefix>-contact-<contact id>` with every character outside `[a-z0-9-]` replaced by `-`
-    /// before lowercasing, as the original did; hashed when that breaks the naming rules.
+    /// before lowercasing, as the original did; hashed when that breaks the naming rules, and
+    /// when the id holds a phone-like run of digits (a JID, `+55…`): a bucket name is visible
+    /// across GCS, and no phone number may appear in one.
     public func contactBucket(_ contactID: String) -> BucketName {
+        if Self.holdsPhoneLikeDigits(contactID) { return hashed(kind: "c", key: contactID) }
         let sanitized = String(
             contactID.unicodeScalars.map { scalar -> Character in
                 switch scalar {
@@ -49,10 +52,41 @@ public struct BucketNaming: Sendable {
     }
 
     private func validOrHashed(_ candidate: String, kind: String, key: String) -> BucketName {
-        if let name = BucketName(candidate) { return name }
+        BucketName(candidate) ?? hashed(kind: kind, key: key)
+    }
+
+    private func hashed(kind: String, key: String) -> BucketName {
         let digest = Digest.hex(Digest.sha256(Array("userbuckets:\(kind):\(key)".utf8)).prefix(12))
         // The prefix was validated with room to spare: this is always a valid name.
         return BucketName("\(prefix)-\(kind)h-\(digest)")!
+    }
+
+    /// Whether `contactID` carries a run of 7 or more digits (separators such as spaces, dots,
+    /// dashes and parentheses between them included), except in the opaque keys this product
+    /// makes (`wa_<sha256>`, `user_<uuid>`) and in Chatwoot's own `contact_<id>_account_<id>`
+    /// with ids below a billion.
+    public static func holdsPhoneLikeDigits(_ contactID: String) -> Bool {
+        let bytes = Array(contactID.utf8)
+        func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+        func isHex(_ byte: UInt8) -> Bool { isDigit(byte) || (byte >= 0x61 && byte <= 0x66) }
+        if bytes.count == 67, contactID.hasPrefix("wa_"), bytes.dropFirst(3).allSatisfy(isHex) { return false }
+        if contactID.hasPrefix("user_"), UserID(String(contactID.dropFirst(5))) != nil { return false }
+        let parts = contactID.split(separator: "_", omittingEmptySubsequences: false)
+        if parts.count == 4, parts[0] == "contact", parts[2] == "account",
+            [parts[1], parts[3]].allSatisfy({ (1...9).contains($0.utf8.count) && $0.utf8.allSatisfy(isDigit) })
+        {
+            return false
+        }
+        var run = 0
+        for byte in bytes {
+            if isDigit(byte) {
+                run += 1
+                if run >= 7 { return true }
+            } else if !(byte == 0x20 || byte == 0x2E || byte == 0x2D || byte == 0x28 || byte == 0x29 || byte == 0xA0 || byte == 0xC2) {
+                run = 0
+            }
+        }
+        return false
     }
 
     /// Java's `String.hashCode` over UTF-16 units, its absolute value in 64 bits, base 36.
