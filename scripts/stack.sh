@@ -68,6 +68,7 @@ CHATWOOT_WEBHOOK_SECRET=${CHATWOOT_WEBHOOK_SECRET:-$webhook_secret}
 CHATWOOT_WEBHOOK_TOKEN=${CHATWOOT_WEBHOOK_TOKEN:-$webhook_token}
 LOG_LEVEL=${LOG_LEVEL:-info}
 UB_METRICS_DIR=$state/metrics
+UB_WORKERS=${UB_WORKERS:-6}
 ENV
     if [ -n "${SUPABASE_JWKS_FILE:-}" ]; then echo "SUPABASE_JWKS_FILE=$SUPABASE_JWKS_FILE" >>"$state/env"; fi
     if [ -n "${STORAGE_EMULATOR_HOST:-}" ]; then echo "STORAGE_EMULATOR_HOST=$STORAGE_EMULATOR_HOST" >>"$state/env"; fi
@@ -77,12 +78,19 @@ ENV
     set +a
     "$bin/userbuckets" migrate --directory "$root/db/migrations" >"$state/log/migrate.log"
 
+    # multiwatch gives a slot up after 3 deaths within 10 s (-r/-t) and exits when none is
+    # left: a pool that died for good after a few quick crashes. Retry (practically) forever.
+    local restart_forever="-r 1000000000 -t 1000"
+    export UB_WORKERS=${UB_WORKERS:-6}
     for fn in "${functions[@]}"; do
         rm -f "$state/run/$fn.sock"
         # spawn-fcgi binds the socket and execs multiwatch (-n: no fork, so $! is multiwatch),
-        # which keeps UB_WORKERS children serving fd 0 and restarts any that dies.
+        # which keeps UB_WORKERS children serving fd 0 and restarts any that dies. It never gives
+        # a slot up ($restart_forever); a worker that starts in a crash loop waits before serving
+        # (RestartPacer), so the loop costs no CPU.
+        # shellcheck disable=SC2086
         spawn-fcgi -n -s "$state/run/$fn.sock" -M 0666 -b 1024 -- \
-            /usr/bin/multiwatch -f "${UB_WORKERS:-6}" -s TERM -- "$bin/$fn" \
+            /usr/bin/multiwatch -f "$UB_WORKERS" $restart_forever -s TERM -- "$bin/$fn" \
             >>"$state/log/$fn.log" 2>&1 </dev/null &
         echo $! >"$state/run/$fn.pid"
     done
@@ -91,7 +99,8 @@ ENV
     done
     # The job workers (audio attachments), supervised by multiwatch like the pools.
     if [ "${UB_JOB_WORKERS:-1}" -gt 0 ]; then
-        /usr/bin/multiwatch -f "${UB_JOB_WORKERS:-1}" -s TERM -- "$bin/job-worker" >>"$state/log/job-worker.log" 2>&1 </dev/null &
+        # shellcheck disable=SC2086
+        /usr/bin/multiwatch -f "${UB_JOB_WORKERS:-1}" $restart_forever -s TERM -- "$bin/job-worker" >>"$state/log/job-worker.log" 2>&1 </dev/null &
         echo $! >"$state/run/job-worker.pid"
     fi
 

@@ -64,6 +64,41 @@ struct ResilienceTests {
         }
     }
 
+    /// One slot killed 20 times in 10 s (multiwatch used to give a slot up after 3 quick deaths,
+    /// and the whole pool when none was left): the full pool comes back and answers, and the
+    /// crash loop was said at error level and counted.
+    @Test func aSlotKilledTwentyTimesInTenSecondsComesBack() throws {
+        let function = "create-user-bucket"
+        let size = Int(Stack.shared.values["UB_WORKERS"] ?? "") ?? 4
+        var killed: Set<Int32> = []
+        for _ in 0..<20 {
+            // The newest worker: the slot that keeps being restarted.
+            if let newest = try Stack.shared.workers(of: function).max() {
+                kill(newest, SIGKILL)
+                killed.insert(newest)
+            }
+            usleep(500_000)
+        }
+        var workers: [Int32] = []
+        for _ in 0..<100 {
+            workers = try Stack.shared.workers(of: function)
+            if workers.count == size { break }
+            usleep(100_000)
+        }
+        #expect(workers.count == size, "\(workers)")
+        #expect(killed.isDisjoint(with: workers))
+        // Answering with every worker: more requests than workers, one after another.
+        let user = try fixtures.user()
+        for _ in 0..<(size * 3) {
+            let result = try client.post(function, json: #"{"userId":"\#(user)"}"#, token: Tokens.serviceRole)
+            #expect(result.status == 200, "\(result.text)")
+        }
+        let log = try String(contentsOfFile: "\(Stack.shared.state)/log/\(function).log", encoding: .utf8)
+        #expect(log.contains(#""level":"error""#) && log.contains("workers keep dying"))
+        let scrape = try client.send("GET", "/functions/v1/_metrics").text
+        #expect(scrape.contains("userbuckets_worker_restart_delays_total{function=\"\(function)\"}"))
+    }
+
     @Test func databaseDownIs503AndARestartHeals() throws {
         let user = try fixtures.user()
         let number = Fixtures.randomMobile()

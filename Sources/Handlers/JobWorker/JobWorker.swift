@@ -19,6 +19,7 @@ enum JobWorker {
         logger[metadataKey: LogKey.function] = "job-worker"
         let drain = arguments.contains("--drain")
         Metrics.shared.start(environment: environment, name: "job-worker")
+        if !drain { RestartPacer.pace(name: "job-worker", environment: environment, logger: logger) }
         do {
             let core = try CoreServices.live(environment: environment, authenticator: .refusingAll)
             guard let connection = core.connection else { throw Environment.Error(variable: "DATABASE_URL", reason: "is required") }

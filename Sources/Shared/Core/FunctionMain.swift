@@ -19,6 +19,7 @@ public enum FunctionMain {
         Metrics.shared.start(environment: environment, name: functionName)
         var logger = Logger.json(label: functionName, environment: environment)
         logger[metadataKey: LogKey.function] = .string(functionName)
+        RestartPacer.pace(name: functionName, environment: environment, logger: logger)
         do {
             let server = FastCGIServer(configuration: try .init(environment: environment, defaultMaxBodyBytes: maxBodyBytes), logger: logger)
             let workerLogger = logger
