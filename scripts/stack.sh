@@ -105,7 +105,11 @@ ENV
     fi
 
     sed "s|/run/userbuckets/|$state/run/|g" "$root/nginx/functions.conf" >"$state/nginx/functions.conf"
+    local nofile
+    nofile=$(ulimit -Hn)
+    [ "$nofile" = unlimited ] || [ "$nofile" -gt 140000 ] && nofile=140000
     sed -e "s|@STATE@|$state|g" -e "s|@PORT@|$port|g" -e "s|@ROOT@|$root|g" \
+        -e "s|@NOFILE@|$nofile|g" -e "s|@CONNECTIONS@|$(((nofile - 200) / 2 > 65536 ? 65536 : (nofile - 200) / 2))|g" \
         "$root/nginx/local.conf.template" >"$state/nginx/nginx.conf"
     nginx -q -c "$state/nginx/nginx.conf" -p "$state/nginx/" -g "daemon on;"
     for _ in $(seq 100); do
