@@ -96,6 +96,23 @@ extension KnowledgeBaseTests {
         #expect(stream.json?["error"] == .string("Storage unavailable"))
     }
 
+    /// A preview link is built from configuration (the stack's base URL), never from the
+    /// client's `Host` header.
+    @Test func previewLinksIgnoreTheHostHeader() throws {
+        guard !onGCS else { return }  // GCS answers with its own signed URL
+        let (_, token) = try newUser()
+        let uploaded = try upload(token, name: "host.txt", bytes: Array("host\n".utf8))
+        let id = try #require(uploaded.json?["data"]?["id"]?.stringValue)
+        let body = JSON.object(["action": .string("preview"), "fileId": .string(id)]).serialized()
+        let preview = try client.send(
+            "POST", "/functions/v1/\(function)",
+            headers: ["Host": "evil.example", "X-Forwarded-Proto": "https", "Content-Type": "application/json", "Authorization": "Bearer \(token)"],
+            body: Array(body.utf8))
+        let url = try #require(preview.json?["url"]?.stringValue, "\(preview.text)")
+        #expect(!url.contains("evil.example"))
+        #expect(url.hasPrefix(Stack.shared.values["UB_BASE_URL"]! + "/functions/v1/knowledge-base-storage?link="), "\(url)")
+    }
+
     @Test func clientMistakesAreClientErrorsNotADatabaseOutage() throws {
         let (_, token) = try newUser()
         let far = try call(token, .object(["action": .string("list"), "offset": .integer(1 << 31)]))

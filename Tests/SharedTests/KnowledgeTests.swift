@@ -19,6 +19,20 @@ import Testing
         #expect(PreviewLink(secret: Array("other".utf8)).verify(token, now: 0) == nil)
     }
 
+    /// A signature is accepted in its one canonical spelling: not padded, no stray low bits in
+    /// its last character (both decode to the same bytes).
+    @Test func previewLinksAcceptOnlyTheCanonicalSignature() {
+        let links = PreviewLink(secret: Array("secret".utf8))
+        let token = links.token(userID: "u1", fileID: "f1", expires: 1000)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        let last = alphabet.firstIndex(of: token.last!)!
+        let strayBits = String(token.dropLast()) + String(alphabet[last ^ 1])
+        #expect(Base64URL.decode(strayBits.split(separator: ".").last!) == Base64URL.decode(token.split(separator: ".").last!))
+        #expect(links.verify(strayBits, now: 0) == nil)
+        #expect(links.verify(token + "=", now: 0) == nil)
+        #expect(links.verify(token, now: 0) != nil)
+    }
+
     @Test func typesAreCheckedAgainstTheBytes() {
         #expect(FileTypePolicy.check(name: "a.pdf", bytes: Array("%PDF-1.4".utf8)[...]) == .accepted(contentType: "application/pdf"))
         #expect(

@@ -12,6 +12,10 @@ struct KnowledgeBaseHandler: RequestHandler {
     let maxUploadBytes: Int
     let previewSeconds: Int
     let links: PreviewLink?
+    /// Where links to this function start (`UB_PUBLIC_BASE_URL`, else the local stack's
+    /// `UB_BASE_URL`; neither: links are relative). Never the request's `Host`, which the
+    /// client chooses.
+    let publicBaseURL: String
     let clock: @Sendable () -> Int
 
     init(core: CoreServices, files: any KnowledgeFileStore, environment: Environment, clock: @escaping @Sendable () -> Int = { UnixTime.now() })
@@ -22,6 +26,9 @@ struct KnowledgeBaseHandler: RequestHandler {
         self.maxUploadBytes = try environment.integer("KB_MAX_UPLOAD_BYTES", default: 25 << 20)
         self.previewSeconds = try environment.integer("KB_PREVIEW_SECONDS", default: 300)
         self.links = PreviewLink(environment: environment)
+        var base = environment.get("UB_PUBLIC_BASE_URL") ?? environment.get("UB_BASE_URL") ?? ""
+        while base.hasSuffix("/") { base.removeLast() }
+        self.publicBaseURL = base
         self.cors = CORSPolicy(environment: environment, allowedMethods: ["POST", "GET", "OPTIONS"])
         self.clock = clock
     }
@@ -356,11 +363,10 @@ struct KnowledgeBaseHandler: RequestHandler {
         }
         guard let links else { throw ServiceError(.unavailable, "Preview links need KB_LINK_SECRET") }
         let token = links.token(userID: owner.value, fileID: file.id, expires: clock() + previewSeconds)
-        let scheme = request.header("x-forwarded-proto") == "https" ? "https" : "http"
-        let host = request.header("host") ?? "127.0.0.1"
         return .json(
             .object([
-                "success": .bool(true), "url": .string("\(scheme)://\(host)\(request.path)?link=\(token)"), "expiresIn": .integer(previewSeconds),
+                "success": .bool(true), "url": .string("\(publicBaseURL)/functions/v1/knowledge-base-storage?link=\(token)"),
+                "expiresIn": .integer(previewSeconds),
             ]))
     }
 

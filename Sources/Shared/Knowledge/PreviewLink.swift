@@ -23,7 +23,9 @@ public struct PreviewLink: Sendable {
     /// The owner and file of a valid, unexpired token.
     public func verify(_ token: String, now: Int) -> (userID: String, fileID: String)? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, let expires = Int(parts[2]), expires >= now, let given = Base64URL.decode(parts[3]) else { return nil }
+        guard parts.count == 4, let expires = Int(parts[2]), expires >= now, let given = Base64URL.decode(parts[3]),
+            Base64URL.encode(given) == parts[3]  // one spelling per link: no padding, no stray bits
+        else { return nil }
         let claim = "\(parts[0]).\(parts[1]).\(parts[2])"
         guard Digest.constantTimeEquals(key.authenticate(claim.utf8), given) else { return nil }
         return (String(parts[0]), String(parts[1]))
