@@ -44,10 +44,22 @@ struct KnowledgeBaseHandler: RequestHandler {
         if let type = request.header("content-type"), type.lowercased().hasPrefix("multipart/form-data") {
             return try multipartUpload(request, contentType: type, caller: caller, context: context)
         }
-        let body = try request.jsonBody().requireObject()
+        // A base64 file is read from the body where it is: the tree never holds a copy of it.
+        if request.body.isEmpty { throw ServiceError.badRequest("Request body is empty; expected a JSON object") }
+        let parsed: (JSON, [[String]: Range<Int>])
+        do {
+            parsed = try JSONParser.parseDeferringLongStrings(request.body, limits: Self.jsonLimits)
+        } catch {
+            throw Request.jsonError(error)
+        }
+        let body = try parsed.0.requireObject()
+        let long = parsed.1
+        if long.keys.contains(where: { $0 != ["file", "content"] }) {
+            throw ServiceError(.payloadTooLarge, "Only file.content may be longer than \(Self.jsonLimits.deferStringsLongerThan!) bytes")
+        }
         let owner = try Self.owner(caller: caller, body: body)
         switch try body.optionalString("action") {
-        case "upload": return try upload(body, owner: owner, context: context)
+        case "upload": return try upload(body, owner: owner, content: long[["file", "content"]].map { request.body[$0] }, context: context)
         case "list": return try list(body, owner: owner)
         case "delete": return try delete(body, owner: owner)
         case "content": return try content(body, owner: owner)
@@ -77,21 +89,60 @@ struct KnowledgeBaseHandler: RequestHandler {
 
     // MARK: upload
 
+    /// The knowledge base's JSON: the limits of every body, and a base64 file over 64 KiB left
+    /// in the body (`parseDeferringLongStrings`).
+    static let jsonLimits = JSONParser.Limits(maxDepth: 64, deferStringsLongerThan: 64 << 10)
+
     /// `upload` the original way: `{file:{name, type, content: base64}, metadata?}`.
-    private func upload(_ body: JSONObject, owner: UserID, context: RequestContext) throws -> Response {
+    /// `longContent`: the raw bytes of a `file.content` the parser left in the body.
+    private func upload(_ body: JSONObject, owner: UserID, content longContent: ArraySlice<UInt8>?, context: RequestContext) throws
+        -> Response
+    {
         guard case .object(let file)? = body["file"] else {
             throw ServiceError(.badRequest, "No file provided", body: .object(["error": .string("No file provided")]))
         }
-        guard let name = try file.optionalString("name"), let encoded = try file.optionalString("content") else {
+        guard let name = try file.optionalString("name") else { throw ServiceError.badRequest("file.name and file.content (base64) are required") }
+        let encoded: ArraySlice<UInt8>
+        if let longContent {
+            encoded = longContent
+        } else if let text = try file.optionalString("content") {
+            encoded = Array(text.utf8)[...]
+        } else {
             throw ServiceError.badRequest("file.name and file.content (base64) are required")
         }
         // Refuse what is surely too large before decoding it.
-        if encoded.utf8.count / 4 * 3 > maxUploadBytes + 3 { throw Self.tooLarge(maxUploadBytes) }
-        guard let bytes = Base64URL.decode(encoded.hasPrefix("data:") ? encoded.drop { $0 != "," }.dropFirst() : Substring(encoded)) else {
+        if encoded.count / 4 * 3 > maxUploadBytes + 3 { throw Self.tooLarge(maxUploadBytes) }
+        guard let bytes = Self.decodeBase64(encoded) else {
             throw ServiceError(
                 .badRequest, "Failed to decode base64", body: .object(["success": .bool(false), "error": .string("Failed to decode base64")]))
         }
         return try store(name: name, bytes: bytes[...], metadata: body["metadata"]?.objectValue, owner: owner, context: context)
+    }
+
+    /// Base64 (with or without a `data:…;base64,` prefix) as JSON wrote it: the only escape a
+    /// base64 text can carry is `\/` (some encoders escape every slash).
+    static func decodeBase64(_ raw: ArraySlice<UInt8>) -> [UInt8]? {
+        var text = raw
+        if text.starts(with: Array("data:".utf8)) {
+            guard let comma = text.firstIndex(of: UInt8(ascii: ",")) else { return nil }
+            text = text[(comma + 1)...]
+        }
+        guard text.contains(UInt8(ascii: "\\")) else { return Base64URL.decode(bytes: text) }
+        var unescaped: [UInt8] = []
+        unescaped.reserveCapacity(text.count)
+        var escaping = false
+        for byte in text {
+            if escaping {
+                guard byte == UInt8(ascii: "/") else { return nil }
+                unescaped.append(byte)
+                escaping = false
+            } else if byte == UInt8(ascii: "\\") {
+                escaping = true
+            } else {
+                unescaped.append(byte)
+            }
+        }
+        return escaping ? nil : Base64URL.decode(bytes: unescaped)
     }
 
     /// `upload` as `multipart/form-data` (supabase-js FormData): parts `file` (with a file

@@ -32,12 +32,17 @@ public enum Base64URL {
 
     /// Decodes base64url or standard base64, padded or not; nil on any other character.
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        decode(bytes: text.utf8)
+    }
+
+    /// `decode` over the text's UTF-8 bytes (a range of a request body, say).
+    public static func decode(bytes text: some Collection<UInt8>) -> [UInt8]? {
         var output: [UInt8] = []
-        output.reserveCapacity(text.utf8.count * 3 / 4)
+        output.reserveCapacity(text.count * 3 / 4)
         var buffer: UInt32 = 0
         var bits = 0
         var sawPadding = false
-        for byte in text.utf8 {
+        for byte in text {
             let value: UInt32
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = UInt32(byte - 65)

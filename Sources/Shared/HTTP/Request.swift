@@ -54,7 +54,14 @@ public struct Request: Sendable {
         do {
             return try JSONParser.parse(body, limits: limits)
         } catch {
-            throw ServiceError.badRequest("Request body is not valid JSON: \(error.description)")
+            throw Self.jsonError(error)
         }
+    }
+
+    /// A JSON parser error as the caller's answer: 413 for a limit, 400 for malformed JSON.
+    public static func jsonError(_ error: JSONParser.Error) -> ServiceError {
+        error.isLimit
+            ? ServiceError(.payloadTooLarge, "Request body is too large a JSON document: \(error.description)")
+            : ServiceError.badRequest("Request body is not valid JSON: \(error.description)")
     }
 }

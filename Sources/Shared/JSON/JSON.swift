@@ -98,6 +98,11 @@ public struct JSONObject: Sendable, Equatable {
         entries.reserveCapacity(capacity)
     }
 
+    /// An object of `entries` whose keys are known to be distinct (the parser's).
+    init(entries: [Entry]) {
+        self.entries = entries
+    }
+
     public subscript(key: String) -> JSON? {
         get { entries.first { $0.key == key }?.value }
         set {

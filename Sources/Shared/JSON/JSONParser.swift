@@ -1,25 +1,28 @@
 /// A strict RFC 8259 parser over raw bytes with limits for hostile input.
 ///
-/// It rejects invalid UTF-8, unpaired surrogates, duplicate-free nothing (the last duplicate key
-/// wins), nesting deeper than `Limits.maxDepth`, and trailing garbage.
+/// It rejects invalid UTF-8, unpaired surrogates and trailing garbage (the last duplicate key
+/// wins), and stops at `Limits` (depth, keys per object, elements per array, values in all,
+/// bytes per string). Time and memory are linear in the input: an object past a handful of keys
+/// finds duplicates through a side index, and an empty object or array allocates nothing.
 public struct JSONParser {
-    /// Limits that keep a hostile body from costing more than it should.
-    public struct Limits: Sendable {
-        public var maxDepth: Int
-        public static let `default` = Limits(maxDepth: 64)
-        public init(maxDepth: Int) { self.maxDepth = maxDepth }
-    }
-
-    /// Why a body is not JSON; `description` is safe to show to the caller.
+    /// Why a body is not JSON, or is JSON too large to take; `description` is safe to show to
+    /// the caller.
     public struct Error: Swift.Error, CustomStringConvertible, Equatable {
         public let message: String
         public let offset: Int
+        /// A limit was reached (413), rather than the text being malformed (400).
+        public var isLimit = false
         public var description: String { "\(message) at byte \(offset)" }
     }
 
     private let bytes: [UInt8]
     private let limits: Limits
     private var index = 0
+    private var nodes = 0
+    /// With `limits.deferStringsLongerThan`: the key path of each string left out, and its raw
+    /// bytes (between the quotes, escapes as written).
+    private var deferred: [[String]: Range<Int>] = [:]
+    private var path: [String] = []
 
     private init(bytes: [UInt8], limits: Limits) {
         self.bytes = bytes
@@ -41,7 +44,24 @@ public struct JSONParser {
         try parse(Array(text.utf8), limits: limits)
     }
 
+    /// Parses one JSON document, leaving out strings longer than
+    /// `limits.deferStringsLongerThan` (they read as `null` in the tree): returns where each is,
+    /// by key path (array elements as `[i]`), so a large value (a base64 file) is read from the
+    /// body itself instead of a copy.
+    public static func parseDeferringLongStrings(_ bytes: [UInt8], limits: Limits) throws(Error) -> (JSON, [[String]: Range<Int>]) {
+        var parser = JSONParser(bytes: bytes, limits: limits)
+        parser.skipWhitespace()
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        if parser.index != bytes.count { throw parser.error("unexpected data after the JSON value") }
+        return (value, parser.deferred)
+    }
+
     private func error(_ message: String) -> Error { Error(message: message, offset: index) }
+
+    private func limit(_ message: String) -> Error { Error(message: message, offset: index, isLimit: true) }
+
+    private var tracksPaths: Bool { limits.deferStringsLongerThan != nil }
 
     private mutating func skipWhitespace() {
         while index < bytes.count {
@@ -54,10 +74,17 @@ public struct JSONParser {
 
     private mutating func parseValue(depth: Int) throws(Error) -> JSON {
         guard index < bytes.count else { throw error("unexpected end of input") }
+        nodes += 1
+        if nodes > limits.maxValues { throw limit("more than \(limits.maxValues) values") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
         case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
-        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "\""):
+            if let threshold = limits.deferStringsLongerThan, let range = try skipLongString(over: threshold) {
+                deferred[path] = range
+                return .null
+            }
+            return .string(try parseString())
         case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectLiteral("null"); return .null
@@ -78,11 +105,13 @@ public struct JSONParser {
     private mutating func parseObject(depth: Int) throws(Error) -> JSON {
         if depth > limits.maxDepth { throw error("nesting deeper than \(limits.maxDepth)") }
         index += 1
-        var object = JSONObject(capacity: 8)
+        var entries: [JSONObject.Entry] = []
+        // Past a handful of keys, duplicates are found through this index instead of a scan.
+        var positions: [String: Int]?
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(object)
+            return .object(JSONObject())
         }
         while true {
             skipWhitespace()
@@ -92,14 +121,30 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue(depth: depth)
+            if tracksPaths { path.append(key) }
+            let value = try parseValue(depth: depth)
+            if tracksPaths { path.removeLast() }
+            let existing: Int?
+            if let index = positions {
+                existing = index[key]
+            } else {
+                existing = entries.firstIndex { $0.key == key }
+                if entries.count >= 8 { positions = Dictionary(entries.indices.map { (entries[$0].key, $0) }, uniquingKeysWith: { $1 }) }
+            }
+            if let existing {
+                entries[existing].value = value  // the last duplicate wins
+            } else {
+                if entries.count >= limits.maxKeysPerObject { throw limit("more than \(limits.maxKeysPerObject) keys in an object") }
+                positions?[key] = entries.count
+                entries.append(JSONObject.Entry(key: key, value: value))
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(object)
+                return .object(JSONObject(entries: entries))
             } else {
                 throw error("expected ',' or '}'")
             }
@@ -117,7 +162,10 @@ public struct JSONParser {
         }
         while true {
             skipWhitespace()
+            if values.count >= limits.maxElementsPerArray { throw limit("more than \(limits.maxElementsPerArray) elements in an array") }
+            if tracksPaths { path.append("[\(values.count)]") }
             values.append(try parseValue(depth: depth))
+            if tracksPaths { path.removeLast() }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -161,11 +209,32 @@ public struct JSONParser {
 
     /// Strings without escapes (nearly all of them) are validated and copied in one step;
     /// escapes are decoded into UTF-8 bytes that are validated once at the end.
+    /// With the index on a string's opening quote: when its raw bytes run past `threshold`,
+    /// checks it (terminated, no control characters) without keeping it, moves past it and
+    /// returns where its bytes are (whoever reads them checks their escapes); else leaves the
+    /// index where it was, nil.
+    private mutating func skipLongString(over threshold: Int) throws(Error) -> Range<Int>? {
+        let start = index + 1
+        var cursor = start
+        while cursor < bytes.count, bytes[cursor] != UInt8(ascii: "\""), cursor - start <= threshold {
+            cursor += bytes[cursor] == UInt8(ascii: "\\") ? 2 : 1
+        }
+        guard cursor - start > threshold else { return nil }
+        while cursor < bytes.count, bytes[cursor] != UInt8(ascii: "\"") {
+            if bytes[cursor] < 0x20 { throw Error(message: "control character in string", offset: cursor) }
+            cursor += bytes[cursor] == UInt8(ascii: "\\") ? 2 : 1
+        }
+        guard cursor < bytes.count else { throw Error(message: "unterminated string", offset: cursor) }
+        index = cursor + 1
+        return start..<cursor
+    }
+
     private mutating func parseString() throws(Error) -> String {
         index += 1
         let start = index
         while index < bytes.count {
             let byte = bytes[index]
+            if index - start > limits.maxStringBytes { throw limit("a string longer than \(limits.maxStringBytes) bytes") }
             if byte == UInt8(ascii: "\"") {
                 let text = try decode(bytes[start..<index], at: start)
                 index += 1
@@ -178,6 +247,7 @@ public struct JSONParser {
         var utf8 = Array(bytes[start..<index])
         while true {
             guard index < bytes.count else { throw error("unterminated string") }
+            if index - start > limits.maxStringBytes { throw limit("a string longer than \(limits.maxStringBytes) bytes") }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
