@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Fuzzes the two parsers that read untrusted input on every request, with libFuzzer and
-# AddressSanitizer: the JSON parser (with its serializer) and the phone normalizer. Not part of
+# Fuzzes the parsers that read untrusted input, with libFuzzer and AddressSanitizer: the JSON
+# parser (with its serializer), the phone normalizer, the JWT verifier and the multipart/form-data
+# parser. Not part of
 # the test command (its findings become regression tests there). Usage: scripts/fuzz.sh [SECONDS
 # per target, default 60]. Stops at the first finding and prints the input that caused it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 work="$root/.fuzz"
-mkdir -p "$work/json-corpus" "$work/phone-corpus" "$work/module"
+mkdir -p "$work/json-corpus" "$work/phone-corpus" "$work/jwt-corpus" "$work/multipart-corpus" "$work/module" "$work/module-ssl" "$work/module-curl"
 cd "$work"
 
 shared="$root/Sources/Shared"
@@ -24,7 +25,20 @@ swiftc "${flags[@]}" -I module "$shared"/Phone/*.swift "$shared/Configuration/En
     "$root/Tests/Fuzz/PhoneFuzzer.swift" phone-bridge.o text-normalization.o -lphonenumber -licuuc -lstdc++ -o phone-fuzzer 2>&1 |
     grep -v "Cannot export local symbol" || true
 
-# Seeds: the fixtures' JSON, and numbers in the shapes callers send.
+printf 'module COpenSSL [system] {\n  header "%s"\n  link "ssl"\n  link "crypto"\n  export *\n}\n' \
+    "$shared/CLibraries/COpenSSL/shim.h" >module-ssl/module.modulemap
+printf 'module CCurl [system] {\n  header "%s"\n  link "curl"\n  export *\n}\n' "$shared/CLibraries/CCurl/shim.h" >module-curl/module.modulemap
+# The verifier with what it reads tokens with (JSON, base64url, HMAC, public keys, the key sets).
+swiftc "${flags[@]}" -I module-ssl -I module-curl "$shared"/Auth/{JWTVerifier,JSONWebKeySet,RemoteJSONWebKeySet,Caller,UserID}.swift \
+    "$shared"/Crypto/*.swift "$shared"/JSON/*.swift "$shared/HTTP/Array+UTF8.swift" "$shared/HTTP/Substring+Trimming.swift" \
+    "$shared"/HTTPClient/{HTTPClient,CurlHTTPClient}.swift "$shared/Configuration/Environment.swift" "$shared/Errors/ServiceError.swift" \
+    "$shared/HTTP/HTTPStatus.swift" "$shared/Postgres/PostgresError.swift" "$root/Tests/Fuzz/JWTFuzzer.swift" \
+    -lssl -lcrypto -lcurl -o jwt-fuzzer 2>&1 | grep -v "Cannot export local symbol" || true
+swiftc "${flags[@]}" "$shared/HTTP/MultipartFormData.swift" "$shared/HTTP/HTTPStatus.swift" "$shared/Errors/ServiceError.swift" \
+    "$shared/Postgres/PostgresError.swift" "$shared"/JSON/*.swift "$shared/HTTP/Array+UTF8.swift" "$shared/HTTP/Substring+Trimming.swift" \
+    "$root/Tests/Fuzz/MultipartFuzzer.swift" -o multipart-fuzzer 2>&1 | grep -v "Cannot export local symbol" || true
+
+# Seeds: the fixtures' JSON, numbers in the shapes callers send, the JWT vectors, multipart bodies.
 find "$root/../shared/fixtures" "$root/Tests/SharedTests/Fixtures" -name '*.json' -size -20k -exec cp {} json-corpus/ \; 2>/dev/null || true
 for number in "+55 (11) 98765-4321" "5511987654321" "whatsapp:+5511987654321" "5511987654321@s.whatsapp.net" \
     "5511987654321:12@s.whatsapp.net" "011 55 11 98765 4321" "0055 11 3456-7890" "(11) 98765-4321" "11 3456 7890" \
@@ -33,8 +47,13 @@ for number in "+55 (11) 98765-4321" "5511987654321" "whatsapp:+5511987654321" "5
     printf '%s' "$number" >"phone-corpus/$(printf '%s' "$number" | md5sum | cut -c1-12)"
 done
 
+grep -o '"ey[A-Za-z0-9_.-]*"' "$root/../shared/fixtures/supabase/jwt_test_vectors.json" 2>/dev/null | tr -d '"' |
+    while read -r token; do printf '%s' "$token" >"jwt-corpus/$(printf '%s' "$token" | md5sum | cut -c1-12)"; done
+printf 'XyZ\n--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--XyZ\r\nContent-Disposition: form-data; name="userId"\r\n\r\nu\r\n--XyZ--\r\n' \
+    >multipart-corpus/seed
+
 status=0
-for target in json phone; do
+for target in json phone jwt multipart; do
     echo "== $target: ${seconds} s"
     if ! SWIFT_BACKTRACE=enable=no "./$target-fuzzer" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
         -artifact_prefix="$work/$target-" "$target-corpus" >"$target.log" 2>&1; then
