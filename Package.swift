@@ -74,7 +74,7 @@ let package = Package(
             path: "Sources/Handlers/UserBucketsCLI", swiftSettings: strictSettings),
         .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["Oracles"], swiftSettings: strictSettings),
         .testTarget(
-            name: "SharedTests", dependencies: ["Shared", "TestSupport", logging], path: "Tests/SharedTests", exclude: ["Fixtures"],
+            name: "SharedTests", dependencies: ["Shared", "TestSupport", logging], path: "Tests/SharedTests",
             swiftSettings: strictSettings),
         .testTarget(
             name: "IntegrationTests", dependencies: ["Shared", "TestSupport", logging], path: "Tests/IntegrationTests",

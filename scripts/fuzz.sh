@@ -39,7 +39,7 @@ swiftc "${flags[@]}" "$shared/HTTP/MultipartFormData.swift" "$shared/HTTP/HTTPSt
     "$root/Tests/Fuzz/MultipartFuzzer.swift" -o multipart-fuzzer 2>&1 | grep -v "Cannot export local symbol" || true
 
 # Seeds: the fixtures' JSON, numbers in the shapes callers send, the JWT vectors, multipart bodies.
-find "$root/../shared/fixtures" "$root/Tests/SharedTests/Fixtures" -name '*.json' -size -20k -exec cp {} json-corpus/ \; 2>/dev/null || true
+find "$root/Tests/Fixtures" -name '*.json' -size -20k -exec cp {} json-corpus/ \; 2>/dev/null || true
 for number in "+55 (11) 98765-4321" "5511987654321" "whatsapp:+5511987654321" "5511987654321@s.whatsapp.net" \
     "5511987654321:12@s.whatsapp.net" "011 55 11 98765 4321" "0055 11 3456-7890" "(11) 98765-4321" "11 3456 7890" \
     "+1 (415) 555-2671" "+79912345678" "tel:+44 20 7946 0958" "551187654321" "0 12 44 9665-3804" "(0xx11) 8765-4321" \
@@ -47,7 +47,7 @@ for number in "+55 (11) 98765-4321" "5511987654321" "whatsapp:+5511987654321" "5
     printf '%s' "$number" >"phone-corpus/$(printf '%s' "$number" | md5sum | cut -c1-12)"
 done
 
-grep -o '"ey[A-Za-z0-9_.-]*"' "$root/../shared/fixtures/supabase/jwt_test_vectors.json" 2>/dev/null | tr -d '"' |
+grep -o '"ey[A-Za-z0-9_.-]*"' "$root/Tests/Fixtures/supabase/jwt_test_vectors.json" 2>/dev/null | tr -d '"' |
     while read -r token; do printf '%s' "$token" >"jwt-corpus/$(printf '%s' "$token" | md5sum | cut -c1-12)"; done
 printf 'XyZ\n--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--XyZ\r\nContent-Disposition: form-data; name="userId"\r\n\r\nu\r\n--XyZ--\r\n' \
     >multipart-corpus/seed

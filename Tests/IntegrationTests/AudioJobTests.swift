@@ -1,6 +1,7 @@
 import Foundation
 import Shared
 import Synchronization
+import TestSupport
 import Testing
 
 /// Voice notes end to end: the webhook queues a job, `job-worker --drain` runs it against a
@@ -43,7 +44,7 @@ struct AudioJobTests {
             }
             return .init(status: 404)
         }
-        let root = Environment.process().get("UB_FIXTURES", default: "../shared/fixtures") + "/openai/"
+        let root = Fixture.path("openai/")
         let bodies = try [
             "ok": FileIO.read(path: root + "transcription_json_whisper1.json"),
             "rate": FileIO.read(path: root + "error_429_rate_limit.json"),

@@ -14,7 +14,7 @@ struct ChatwootWebhookTests {
     let path = "/functions/v1/chatwoot-webhook"
 
     static func fixture(_ name: String) throws -> [UInt8] {
-        try FileIO.read(path: Environment.process().get("UB_FIXTURES", default: "../shared/fixtures") + "/chatwoot/" + name)
+        try FileIO.read(path: Fixture.path("chatwoot/" + name))
     }
 
     /// A fixture as a new message: fresh message id, and the fixture's phone replaced by `phone`
@@ -95,7 +95,7 @@ struct ChatwootWebhookTests {
 
     @Test func theFixturesEndAsTheManifestSays() throws {
         let manifest = try JSONParser.parse(
-            try FileIO.read(path: Environment.process().get("UB_FIXTURES", default: "../shared/fixtures") + "/manifest.json"))
+            try FileIO.read(path: Fixture.path("manifest.json")))
         for entry in manifest["chatwoot_cases"]?.arrayValue ?? [] {
             let file = String(entry["file"]!.stringValue!.dropFirst("chatwoot/".count))
             let id = Int.random(in: 1_000_000...999_999_999)

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import Shared
@@ -9,10 +10,10 @@ import Testing
 /// Webhook signatures (against the manifest's vectors), authentication modes and payload
 /// reading.
 @Suite struct ChatwootTests {
-    let manifest = try! FixtureFiles.shared("manifest.json")
+    let manifest = try! Fixture.json("manifest.json")
 
     func body(_ name: String) throws -> [UInt8] {
-        try FileIO.read(path: FixtureFiles.sharedRoot + "/chatwoot/" + name)
+        try Fixture.bytes("chatwoot/" + name)
     }
 
     @Test func manifestVectorsVerifyAndNegativesDoNot() throws {

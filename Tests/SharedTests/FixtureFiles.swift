@@ -1,17 +1,12 @@
 import Shared
+import TestSupport
 
-/// Fixture files: the shared ones beside the repository, and this target's own.
-enum FixtureFiles {
-    /// `../shared/fixtures` from the package root, or `UB_FIXTURES`.
-    static var sharedRoot: String {
-        Environment.process().get("UB_FIXTURES", default: "../shared/fixtures")
+extension Fixture {
+    static func json(_ relative: String) throws -> JSON {
+        try JSONParser.parse(try bytes(relative))
     }
 
-    static func shared(_ path: String) throws -> JSON {
-        try JSONParser.parse(try FileIO.read(path: sharedRoot + "/" + path))
-    }
-
-    static func local(_ name: String) throws -> JSON {
-        try JSONParser.parse(try FileIO.read(path: "Tests/SharedTests/Fixtures/" + name))
+    static func bytes(_ relative: String) throws -> [UInt8] {
+        try FileIO.read(path: path(relative))
     }
 }

@@ -1,4 +1,5 @@
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Shared
@@ -27,7 +28,7 @@ import Testing
     }
 
     static func fixture(_ name: String) throws -> [UInt8] {
-        try FileIO.read(path: FixtureFiles.sharedRoot + "/gcs/" + name)
+        try Fixture.bytes("gcs/" + name)
     }
 
     @Test func newBucketsCarryTheOriginalSettingsPlusAccessControlsAndLabels() throws {

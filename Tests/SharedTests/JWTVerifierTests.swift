@@ -1,10 +1,11 @@
+import TestSupport
 import Testing
 
 @testable import Shared
 
 @Suite struct JWTVerifierTests {
-    let vectors = try! FixtureFiles.shared("supabase/jwt_test_vectors.json")
-    let rs256 = try! FixtureFiles.local("rs256_vectors.json")
+    let vectors = try! Fixture.json("supabase/jwt_test_vectors.json")
+    let rs256 = try! Fixture.json("keys/rs256_vectors.json")
     /// 2026-05-22, inside every fixture token's lifetime except the expired one.
     let now = 1_779_451_300
 

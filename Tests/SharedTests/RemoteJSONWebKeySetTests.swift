@@ -1,9 +1,10 @@
 import Shared
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite struct RemoteJSONWebKeySetTests {
-    let vectors = try! FixtureFiles.shared("supabase/jwt_test_vectors.json")
+    let vectors = try! Fixture.json("supabase/jwt_test_vectors.json")
     let now = 1_779_451_300
 
     @Test func fetchesOnceCachesAndLimitsRefetches() throws {

@@ -1,4 +1,5 @@
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Shared
@@ -7,7 +8,7 @@ import Testing
 /// public half of the key, as Google's does.
 @Suite struct ServiceAccountTokenSourceTests {
     static func pem(_ name: String) throws -> String {
-        String(decoding: try FileIO.read(path: "Tests/SharedTests/Fixtures/" + name), as: UTF8.self)
+        String(decoding: try Fixture.bytes("keys/" + name), as: UTF8.self)
     }
 
     /// A token endpoint: verifies the JWT bearer grant, then answers `reply`.
@@ -52,7 +53,7 @@ import Testing
 
     @Test(arguments: ["test_rsa_pkcs8.pem", "test_rsa_pkcs1.pem"])
     func exchangesAVerifiedAssertionAndCachesTheToken(key: String) throws {
-        let tokenResponse = try FileIO.read(path: FixtureFiles.sharedRoot + "/gcs/oauth_token_response.json")
+        let tokenResponse = try Fixture.bytes("gcs/oauth_token_response.json")
         let endpoint = try TokenEndpoint { .init(status: 200, body: tokenResponse) }
         let tokens = try source(endpoint, key: key)
         #expect(try tokens.accessToken() == "ya29.c.c0ASRK0Gb-EXAMPLE-NOT-A-REAL-TOKEN")
@@ -73,7 +74,7 @@ import Testing
     }
 
     @Test func refreshesFiveMinutesBeforeExpiry() throws {
-        let tokenResponse = try FileIO.read(path: FixtureFiles.sharedRoot + "/gcs/oauth_token_response.json")
+        let tokenResponse = try Fixture.bytes("gcs/oauth_token_response.json")
         let endpoint = try TokenEndpoint { .init(status: 200, body: tokenResponse) }
         let now = Atomic<Int>(1_000_000)
         let credentials = GCSCredentials(
@@ -90,10 +91,10 @@ import Testing
     }
 
     @Test func aWrongKeyIsReportedAsSuch() throws {
-        let tokenResponse = try FileIO.read(path: FixtureFiles.sharedRoot + "/gcs/oauth_token_response.json")
+        let tokenResponse = try Fixture.bytes("gcs/oauth_token_response.json")
         let endpoint = try TokenEndpoint { .init(status: 200, body: tokenResponse) }
         // A key the endpoint cannot verify: the conformance suite's dummy key.
-        let other = try FixtureFiles.local("gcs_v4_signing_vectors.json")["privateKeyPEM"]!.stringValue!
+        let other = try Fixture.json("gcs/v4_signing_vectors.json")["privateKeyPEM"]!.stringValue!
         let credentials = GCSCredentials(
             projectID: "demo", clientEmail: "a@demo.iam.gserviceaccount.com", privateKeyID: nil, privateKey: try PrivateKey(pem: other),
             tokenURL: endpoint.server.baseURL + "/token")
@@ -109,7 +110,7 @@ import Testing
     }
 
     @Test func clockSkewIsReportedAsSuch() throws {
-        let body = try FileIO.read(path: FixtureFiles.sharedRoot + "/gcs/oauth_error_invalid_grant_time.json")
+        let body = try Fixture.bytes("gcs/oauth_error_invalid_grant_time.json")
         let endpoint = try TokenEndpoint { .init(status: 400, body: body) }
         let tokens = try source(endpoint)
         do {

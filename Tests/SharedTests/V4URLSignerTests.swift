@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import Shared
@@ -8,7 +9,7 @@ import Testing
 
 /// V4 signing against Google's own conformance vectors (see the fixture's `source`).
 @Suite struct V4URLSignerTests {
-    let vectors = try! FixtureFiles.local("gcs_v4_signing_vectors.json")
+    let vectors = try! Fixture.json("gcs/v4_signing_vectors.json")
 
     @Test func matchesGooglesConformanceVectors() throws {
         let signer = V4URLSigner(
