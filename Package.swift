@@ -20,7 +20,6 @@ let package = Package(
         .executable(name: "job-worker", targets: ["JobWorker"]),
         .executable(name: "knowledge-base-storage", targets: ["KnowledgeBaseStorage"]),
         .executable(name: "userbuckets", targets: ["UserBucketsCLI"]),
-        .library(name: "Shared", type: .static, targets: ["Shared"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -42,9 +41,6 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]),
         .target(
             name: "CPhoneNumber", path: "Sources/Shared/CLibraries/CPhoneNumber",
-            // DWARF 4: valgrind 3.19 (Debian 12) cannot read the DWARF 5 clang writes for ICU's
-            // headers, and gives up on the whole binary (bench/identify.sh's callgrind mode).
-            cxxSettings: [.unsafeFlags(["-std=c++17", "-gdwarf-4"])],
             linkerSettings: [.linkedLibrary("phonenumber"), .linkedLibrary("icuuc"), .linkedLibrary("stdc++")]),
         .target(
             name: "Shared",
@@ -80,5 +76,6 @@ let package = Package(
             name: "IntegrationTests", dependencies: ["Shared", "TestSupport", logging], path: "Tests/IntegrationTests",
             exclude: ["Support/fcgi_keepalive_client.py"],
             swiftSettings: strictSettings),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

@@ -5,8 +5,10 @@
 # release binaries; sets $bin.
 bench_build() {
     "$root/scripts/install-deps.sh" "$@"
-    swift build -c release >/dev/null
-    bin=$(swift build -c release --show-bin-path)
+    # DWARF 4 for the C++ bridge: valgrind 3.19 (Debian 12) cannot read the DWARF 5 clang writes
+    # for ICU's headers and gives up on the whole binary (identify.sh's callgrind mode).
+    swift build -c release -Xcxx -gdwarf-4 >/dev/null
+    bin=$(swift build -c release -Xcxx -gdwarf-4 --show-bin-path)
 }
 
 # bench_stack STATE PORT [gcs]: a new stack under STATE on PORT (UB_WORKERS per function,

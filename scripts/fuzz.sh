@@ -12,7 +12,7 @@ mkdir -p "$work/json-corpus" "$work/phone-corpus" "$work/jwt-corpus" "$work/mult
 cd "$work"
 
 shared="$root/Sources/Shared"
-flags=(-O -parse-as-library -sanitize=fuzzer,address -module-name Fuzz)
+flags=(-O -parse-as-library -sanitize=fuzzer,address -module-name Fuzz -package-name userbuckets)
 swiftc "${flags[@]}" "$shared"/JSON/*.swift "$shared/HTTP/Array+UTF8.swift" "$root/Tests/Fuzz/JSONFuzzer.swift" \
     -o json-fuzzer 2>&1 | grep -v "Cannot export local symbol" || true
 clang++ -O1 -fsanitize=fuzzer-no-link,address -I "$shared/CLibraries/CPhoneNumber/include" \

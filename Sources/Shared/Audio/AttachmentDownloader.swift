@@ -2,15 +2,15 @@
 /// checked against a `DownloadPolicy` and pinned for the connection (no DNS rebinding), at most
 /// a few redirects, a size cap, timeouts, no credentials sent, and quick retries of the early
 /// 404 Chatwoot gives while it is still uploading the blob.
-public final class AttachmentDownloader {
-    public struct File: Sendable {
-        public let bytes: [UInt8]
-        public let contentType: String?
+package final class AttachmentDownloader {
+    package struct File: Sendable {
+        package let bytes: [UInt8]
+        package let contentType: String?
         /// The last path segment of the first URL (Chatwoot names the blob there).
-        public let fileName: String?
+        package let fileName: String?
     }
 
-    public enum Failure: Error, Sendable, CustomStringConvertible {
+    package enum Failure: Error, Sendable, CustomStringConvertible {
         /// Never worth retrying: a refused scheme or address, too large, too many redirects.
         case refused(String)
         /// Not there (yet): Chatwoot's early 404, or gone.
@@ -18,7 +18,7 @@ public final class AttachmentDownloader {
         /// The host failed or could not be reached; may work later.
         case unavailable(String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .refused(let reason): "download refused: \(reason)"
             case .notFound: "attachment not found (404)"
@@ -29,7 +29,7 @@ public final class AttachmentDownloader {
 
     private let client: any HTTPClient
     private let policy: DownloadPolicy
-    public let maxBytes: Int
+    package let maxBytes: Int
     private let maxRedirects: Int
     private let timeoutMs: Int
     /// Waits before retrying a 404, in milliseconds.
@@ -37,7 +37,7 @@ public final class AttachmentDownloader {
     /// For `http:///…` URLs (no host), as the original: `CHATWOOT_BASE_URL`.
     private let chatwootBaseURL: String?
 
-    public init(
+    package init(
         client: any HTTPClient, policy: DownloadPolicy, maxBytes: Int = 25 << 20, maxRedirects: Int = 5, timeoutMs: Int = 60_000,
         notFoundBackoffMs: [Int] = [500, 1000, 2000, 4000], chatwootBaseURL: String? = nil
     ) {
@@ -50,7 +50,7 @@ public final class AttachmentDownloader {
         self.chatwootBaseURL = chatwootBaseURL
     }
 
-    public func download(_ url: String) throws(Failure) -> File {
+    package func download(_ url: String) throws(Failure) -> File {
         var waits = notFoundBackoffMs[...]
         while true {
             do {

@@ -1,18 +1,18 @@
 /// An audio file's real extension and media type: sniffed from its first bytes, then from its
 /// name, then from the declared type. WhatsApp voice notes are Ogg/Opus named `.oga` (or
 /// nothing): they are `.ogg`, which every transcription model accepts.
-public struct AudioFormat: Sendable, Equatable {
-    public let fileExtension: String
-    public let contentType: String
+package struct AudioFormat: Sendable, Equatable {
+    package let fileExtension: String
+    package let contentType: String
 
-    public static let ogg = AudioFormat(fileExtension: "ogg", contentType: "audio/ogg")
-    public static let mp3 = AudioFormat(fileExtension: "mp3", contentType: "audio/mpeg")
-    public static let m4a = AudioFormat(fileExtension: "m4a", contentType: "audio/mp4")
-    public static let wav = AudioFormat(fileExtension: "wav", contentType: "audio/wav")
-    public static let flac = AudioFormat(fileExtension: "flac", contentType: "audio/flac")
-    public static let webm = AudioFormat(fileExtension: "webm", contentType: "audio/webm")
+    package static let ogg = AudioFormat(fileExtension: "ogg", contentType: "audio/ogg")
+    package static let mp3 = AudioFormat(fileExtension: "mp3", contentType: "audio/mpeg")
+    package static let m4a = AudioFormat(fileExtension: "m4a", contentType: "audio/mp4")
+    package static let wav = AudioFormat(fileExtension: "wav", contentType: "audio/wav")
+    package static let flac = AudioFormat(fileExtension: "flac", contentType: "audio/flac")
+    package static let webm = AudioFormat(fileExtension: "webm", contentType: "audio/webm")
 
-    public static func detect(bytes: [UInt8], fileName: String?, contentType: String?) -> AudioFormat {
+    package static func detect(bytes: [UInt8], fileName: String?, contentType: String?) -> AudioFormat {
         if let sniffed = sniff(bytes) { return sniffed }
         let name = (fileName ?? "").lowercased()
         let byExtension: [String: AudioFormat] = [

@@ -2,9 +2,9 @@
 /// real extension, transcribe it, record `audio_files` (and `knowledge_files` for a known user).
 /// Every step may run again after a crash without doubling anything: the object is written
 /// create-only and the rows are upserted.
-public final class AudioJobRunner {
+package final class AudioJobRunner {
     /// What became of an attempt.
-    public enum Outcome: Equatable, Sendable {
+    package enum Outcome: Equatable, Sendable {
         case done(JSON)
         /// Finished without a transcript on purpose (no OpenAI key).
         case skipped(JSON)
@@ -17,14 +17,14 @@ public final class AudioJobRunner {
     private let transcriber: (any Transcriber)?
     private let records: any AudioRecords
 
-    public init(downloader: AttachmentDownloader, storage: any ObjectStorage, transcriber: (any Transcriber)?, records: any AudioRecords) {
+    package init(downloader: AttachmentDownloader, storage: any ObjectStorage, transcriber: (any Transcriber)?, records: any AudioRecords) {
         self.downloader = downloader
         self.storage = storage
         self.transcriber = transcriber
         self.records = records
     }
 
-    public func run(_ job: Job) -> Outcome {
+    package func run(_ job: Job) -> Outcome {
         let payload = job.payload
         guard let url = payload["data_url"]?.stringValue, let bucketText = payload["bucket"]?.stringValue,
             let bucket = BucketName(bucketText), let attachmentID = payload["attachment_id"]?.intValue,

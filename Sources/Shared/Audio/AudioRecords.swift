@@ -1,36 +1,36 @@
 /// Where a processed audio attachment is recorded: `audio_files` and, for a known user,
 /// `knowledge_files`. Writes are idempotent (a job that runs twice records once).
-public protocol AudioRecords: AnyObject {
+package protocol AudioRecords: AnyObject {
     func record(_ audio: ProcessedAudio) throws
 }
 
 /// One audio attachment, stored and (maybe) transcribed.
-public struct ProcessedAudio: Sendable {
-    public var userID: String?
-    public var contactID: String
-    public var meetingNoteID: String?
-    public var attachmentID: Int
-    public var dataURL: String
-    public var bucket: String
-    public var objectPath: String
-    public var storageURI: String
-    public var size: Int
-    public var sha256: String
-    public var format: AudioFormat
-    public var transcription: String?
+package struct ProcessedAudio: Sendable {
+    package var userID: String?
+    package var contactID: String
+    package var meetingNoteID: String?
+    package var attachmentID: Int
+    package var dataURL: String
+    package var bucket: String
+    package var objectPath: String
+    package var storageURI: String
+    package var size: Int
+    package var sha256: String
+    package var format: AudioFormat
+    package var transcription: String?
     /// Why there is no transcription (disabled, or the permanent error).
-    public var transcriptionError: String?
-    public var model: String
-    public var messageID: Int
-    public var date: String
-    public var recordedAt: String?
+    package var transcriptionError: String?
+    package var model: String
+    package var messageID: Int
+    package var date: String
+    package var recordedAt: String?
 }
 
 /// `AudioRecords` on the original tables.
-public final class PostgresAudioRecords: AudioRecords {
+package final class PostgresAudioRecords: AudioRecords {
     private let connection: PostgresConnection
 
-    public init(connection: PostgresConnection) {
+    package init(connection: PostgresConnection) {
         self.connection = connection
     }
 
@@ -63,7 +63,7 @@ public final class PostgresAudioRecords: AudioRecords {
             CASE WHEN $9::text IS NULL THEN NULL ELSE now() END)
         """)
 
-    public func record(_ audio: ProcessedAudio) throws {
+    package func record(_ audio: ProcessedAudio) throws {
         try connection.transaction {
             let status = audio.transcription == nil ? "error" : "completed"
             let updated = try connection.execute(

@@ -6,20 +6,20 @@
 /// unless configured otherwise. Private, loopback, link-local (the cloud metadata service
 /// lives at 169.254.169.254), CGNAT, multicast and reserved ranges are refused, for IPv4 and
 /// IPv6 alike.
-public struct DownloadPolicy: Sendable {
+package struct DownloadPolicy: Sendable {
     /// Allow private and loopback addresses (a Chatwoot on the same network).
-    public var allowPrivateNetworks: Bool
+    package var allowPrivateNetworks: Bool
     /// Host names allowed whatever they resolve to (`chatwoot.internal`).
-    public var allowedHosts: Set<String>
+    package var allowedHosts: Set<String>
 
-    public init(allowPrivateNetworks: Bool = false, allowedHosts: Set<String> = []) {
+    package init(allowPrivateNetworks: Bool = false, allowedHosts: Set<String> = []) {
         self.allowPrivateNetworks = allowPrivateNetworks
         self.allowedHosts = allowedHosts
     }
 
     /// Reads `AUDIO_DOWNLOAD_ALLOW_PRIVATE_NETWORKS` (false) and `AUDIO_DOWNLOAD_ALLOWED_HOSTS`
     /// (comma-separated host names).
-    public init(environment: Environment) throws(Environment.Error) {
+    package init(environment: Environment) throws(Environment.Error) {
         self.init(
             allowPrivateNetworks: try environment.flag("AUDIO_DOWNLOAD_ALLOW_PRIVATE_NETWORKS", default: false),
             allowedHosts: Set(
@@ -29,7 +29,7 @@ public struct DownloadPolicy: Sendable {
     }
 
     /// What resolving a host gave.
-    public enum Resolution: Sendable, Equatable {
+    package enum Resolution: Sendable, Equatable {
         /// An address we may connect to (IPv6 in brackets).
         case address(String)
         /// Nothing we may connect to, and asking again will not change that.
@@ -40,7 +40,7 @@ public struct DownloadPolicy: Sendable {
     }
 
     /// An address we may connect to for `host`: the first resolved one that passes.
-    public func resolve(_ host: String, port: Int) -> Resolution {
+    package func resolve(_ host: String, port: Int) -> Resolution {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var results: UnsafeMutablePointer<addrinfo>?
@@ -77,7 +77,7 @@ public struct DownloadPolicy: Sendable {
 
     /// Whether `host` is an IP address written out (IPv4 dotted, or IPv6 without brackets):
     /// nothing to resolve, so nothing to pin.
-    public static func isLiteralAddress(_ host: String) -> Bool {
+    package static func isLiteralAddress(_ host: String) -> Bool {
         var v4 = in_addr()
         var v6 = in6_addr()
         return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1

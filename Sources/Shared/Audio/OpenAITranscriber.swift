@@ -1,15 +1,15 @@
 /// OpenAI's `audio/transcriptions` (PROTOCOLS.md §4): multipart with `file` named
 /// `audio.<real extension>` (Ogg as `audio.ogg`: `.oga` is refused by newer models), `model`,
 /// optional `language`, `response_format=json`.
-public final class OpenAITranscriber: Transcriber {
-    public let model: String
+package final class OpenAITranscriber: Transcriber {
+    package let model: String
     private let apiKey: String
     private let baseURL: String
     private let language: String?
     private let client: any HTTPClient
     private let timeoutMs: Int
 
-    public init(
+    package init(
         apiKey: String, model: String = "whisper-1", language: String? = nil, baseURL: String = "https://api.openai.com/v1", client: any HTTPClient,
         timeoutMs: Int = 120_000
     ) {
@@ -23,7 +23,7 @@ public final class OpenAITranscriber: Transcriber {
 
     /// `OPENAI_API_KEY` (secret; nil when unset: transcription is off), `OPENAI_TRANSCRIPTION_MODEL`
     /// (`whisper-1`), `OPENAI_TRANSCRIPTION_LANGUAGE` (none), `OPENAI_BASE_URL`, `OPENAI_TIMEOUT_MS`.
-    public static func live(environment: Environment) throws(Environment.Error) -> OpenAITranscriber? {
+    package static func live(environment: Environment) throws(Environment.Error) -> OpenAITranscriber? {
         guard let key = environment.get("OPENAI_API_KEY") else { return nil }
         let timeoutMs = try environment.integer("OPENAI_TIMEOUT_MS", default: 120_000)
         return OpenAITranscriber(
@@ -34,7 +34,7 @@ public final class OpenAITranscriber: Transcriber {
             timeoutMs: timeoutMs)
     }
 
-    public func transcribe(_ audio: [UInt8], format: AudioFormat) throws(TranscriptionError) -> String {
+    package func transcribe(_ audio: [UInt8], format: AudioFormat) throws(TranscriptionError) -> String {
         var multipart = MultipartBody(capacity: audio.count)
         func field(_ name: String, _ value: String) {
             multipart.addPart([("Content-Disposition", "form-data; name=\"\(name)\"")], content: value.utf8)

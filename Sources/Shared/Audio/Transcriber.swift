@@ -1,6 +1,6 @@
 /// Speech to text: the seam between the audio job and OpenAI. `OpenAITranscriber` live; the
 /// tests run it against a local stand-in that answers with OpenAI's recorded bodies.
-public protocol Transcriber: AnyObject {
+package protocol Transcriber: AnyObject {
     /// The model named in stored rows.
     var model: String { get }
 
@@ -8,18 +8,18 @@ public protocol Transcriber: AnyObject {
 }
 
 /// Why a transcription failed, and whether to try again.
-public struct TranscriptionError: Error, Sendable, CustomStringConvertible {
+package struct TranscriptionError: Error, Sendable, CustomStringConvertible {
     /// True: give up now (quota, bad request, too large, bad key). False: retry later.
-    public let permanent: Bool
-    public let reason: String
+    package let permanent: Bool
+    package let reason: String
     /// The server's wish, in seconds, when it said.
-    public let retryAfterSeconds: Int?
+    package let retryAfterSeconds: Int?
 
-    public init(permanent: Bool, reason: String, retryAfterSeconds: Int? = nil) {
+    package init(permanent: Bool, reason: String, retryAfterSeconds: Int? = nil) {
         self.permanent = permanent
         self.reason = reason
         self.retryAfterSeconds = retryAfterSeconds
     }
 
-    public var description: String { reason }
+    package var description: String { reason }
 }

@@ -1,13 +1,13 @@
 /// Turns a request's `Authorization` / `apikey` headers into a `Caller`, answering failures
 /// with the Supabase gateway's bodies (`{"code":401,"message":"Invalid JWT"}`).
-public struct Authenticator: Sendable {
+package struct Authenticator: Sendable {
     let verifier: JWTVerifier
     let clock: @Sendable () -> Int
     /// Tokens verified recently: callers send the same service-role key or session token on
     /// every request, and a verified token's claims cannot change.
     private let cache = VerifiedTokenCache(capacity: 512)
 
-    public init(verifier: JWTVerifier, clock: @escaping @Sendable () -> Int = { UnixTime.now() }) {
+    package init(verifier: JWTVerifier, clock: @escaping @Sendable () -> Int = { UnixTime.now() }) {
         self.verifier = verifier
         self.clock = clock
     }
@@ -17,7 +17,7 @@ public struct Authenticator: Sendable {
     /// `https://<ref>.supabase.co/auth/v1/.well-known/jwks.json`), `SUPABASE_JWT_ISSUER`
     /// (optional) and `SUPABASE_JWT_AUDIENCE` (default `authenticated`). At least one of the
     /// secret, the file or the URL is required.
-    public init(environment: Environment) throws {
+    package init(environment: Environment) throws {
         var keySet = JSONWebKeySet(keys: [:])
         if let path = environment.get("SUPABASE_JWKS_FILE") {
             keySet = try JSONWebKeySet(json: try JSONParser.parse(try FileIO.read(path: path)))
@@ -36,10 +36,10 @@ public struct Authenticator: Sendable {
     }
 
     /// Accepts no token at all: for tools that serve no requests.
-    public static let refusingAll = Authenticator(verifier: JWTVerifier(hmacSecret: nil, audiences: []))
+    package static let refusingAll = Authenticator(verifier: JWTVerifier(hmacSecret: nil, audiences: []))
 
     /// The verified caller; throws a 401 `ServiceError` with the gateway's body.
-    public func authenticate(_ request: Request) throws(ServiceError) -> Caller {
+    package func authenticate(_ request: Request) throws(ServiceError) -> Caller {
         var token: String?
         if let authorization = request.header("authorization") {
             guard let credentials = Self.bearerCredentials(authorization) else { throw Self.invalid }
@@ -73,7 +73,7 @@ public struct Authenticator: Sendable {
     }
 
     /// A verified caller that is not anonymous: anon gets 401 on anything touching user data.
-    public func authenticateUserData(_ request: Request) throws(ServiceError) -> Caller {
+    package func authenticateUserData(_ request: Request) throws(ServiceError) -> Caller {
         let caller = try authenticate(request)
         if caller == .anonymous {
             throw ServiceError(

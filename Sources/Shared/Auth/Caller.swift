@@ -1,5 +1,5 @@
 /// Who is calling, from a verified Supabase JWT.
-public enum Caller: Sendable, Equatable {
+package enum Caller: Sendable, Equatable {
     /// `service_role`: may act for any user.
     case serviceRole
     /// `authenticated` with the user's id (`sub`).
@@ -8,7 +8,7 @@ public enum Caller: Sendable, Equatable {
     case anonymous
 
     /// Whether this caller may act for `userID`.
-    public func mayActFor(userID: String) -> Bool {
+    package func mayActFor(userID: String) -> Bool {
         switch self {
         case .serviceRole: true
         case .user(let id): id.lowercased() == userID.lowercased()

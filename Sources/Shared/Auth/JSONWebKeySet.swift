@@ -1,19 +1,19 @@
 /// Public keys from a JWKS document (`{"keys":[…]}`), by `kid`.
-public struct JSONWebKeySet: Sendable {
+package struct JSONWebKeySet: Sendable {
     /// One usable key.
-    public struct Key: Sendable {
-        public let algorithm: String
-        public let publicKey: PublicKey
+    package struct Key: Sendable {
+        package let algorithm: String
+        package let publicKey: PublicKey
     }
 
-    public let keys: [String: Key]
+    package let keys: [String: Key]
 
-    public init(keys: [String: Key]) {
+    package init(keys: [String: Key]) {
         self.keys = keys
     }
 
     /// Parses a JWKS; keys that are not EC P-256 or RSA signing keys are skipped.
-    public init(json: JSON) throws(ServiceError) {
+    package init(json: JSON) throws(ServiceError) {
         guard let list = json["keys"]?.arrayValue else {
             throw ServiceError(.internal, "JWKS has no keys array")
         }

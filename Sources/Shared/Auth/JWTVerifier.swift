@@ -3,9 +3,9 @@
 /// The algorithm comes from an allow-list keyed by what is configured, never from the token
 /// alone: `none` is refused, an HS256 token is refused when no secret is configured, and an
 /// asymmetric token must name a `kid` present in the JWKS (no algorithm confusion).
-public struct JWTVerifier: Sendable {
+package struct JWTVerifier: Sendable {
     /// Why a token was refused; `description` is safe to log (no token text).
-    public enum Failure: Error, Equatable, CustomStringConvertible {
+    package enum Failure: Error, Equatable, CustomStringConvertible {
         case malformed
         case unsupportedAlgorithm(String)
         case unknownKey
@@ -16,7 +16,7 @@ public struct JWTVerifier: Sendable {
         case wrongIssuer
         case unknownRole
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .malformed: "malformed token"
             case .unsupportedAlgorithm(let alg): "unsupported algorithm \(alg)"
@@ -43,7 +43,7 @@ public struct JWTVerifier: Sendable {
     /// Seconds of clock skew tolerated on `exp`, `nbf` and `iat`.
     let leeway: Int
 
-    public init(
+    package init(
         hmacSecret: String?, keySet: JSONWebKeySet = JSONWebKeySet(keys: [:]), remoteKeys: RemoteJSONWebKeySet? = nil,
         audiences: Set<String> = ["authenticated"], issuer: String? = nil, leeway: Int = 30
     ) {
@@ -56,7 +56,7 @@ public struct JWTVerifier: Sendable {
     }
 
     /// Verifies `token` at time `now` (Unix seconds) and says who is calling.
-    public func verify(_ token: String, now: Int) throws(Failure) -> Caller {
+    package func verify(_ token: String, now: Int) throws(Failure) -> Caller {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3,
             let headerBytes = Base64URL.decode(parts[0]),

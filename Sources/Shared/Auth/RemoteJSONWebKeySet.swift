@@ -6,20 +6,20 @@ import Synchronization
 /// token names a `kid` it does not hold (keys rotate) — at most once per `minRefetchInterval`,
 /// so tokens with made-up key ids cannot turn into a flood of fetches. When a fetch fails, the
 /// keys already held stay in use.
-public final class RemoteJSONWebKeySet: Sendable {
+package final class RemoteJSONWebKeySet: Sendable {
     private struct State {
         var keys: [String: JSONWebKeySet.Key] = [:]
         var fetchedAt: Int?
         var lastAttempt: Int?
     }
 
-    public let url: String
+    package let url: String
     private let maxAge: Int
     private let minRefetchInterval: Int
     private let client: Mutex<any HTTPClient>
     private let state = Mutex(State())
 
-    public init(url: String, client: sending any HTTPClient = CurlHTTPClient(), maxAge: Int = 600, minRefetchInterval: Int = 30) {
+    package init(url: String, client: sending any HTTPClient = CurlHTTPClient(), maxAge: Int = 600, minRefetchInterval: Int = 30) {
         self.url = url
         self.client = Mutex(client)
         self.maxAge = maxAge
@@ -27,7 +27,7 @@ public final class RemoteJSONWebKeySet: Sendable {
     }
 
     /// The key with this id at time `now` (Unix seconds), fetching the set when needed.
-    public func key(for kid: String, now: Int) -> JSONWebKeySet.Key? {
+    package func key(for kid: String, now: Int) -> JSONWebKeySet.Key? {
         let (cached, fresh, mayFetch) = state.withLock { state in
             let fresh = state.fetchedAt.map { now - $0 < maxAge } ?? false
             let mayFetch = state.lastAttempt.map { now - $0 >= minRefetchInterval } ?? true

@@ -1,9 +1,9 @@
 /// A user id: a UUID in its canonical lowercase text form.
-public struct UserID: Sendable, Hashable, CustomStringConvertible {
-    public let value: String
+package struct UserID: Sendable, Hashable, CustomStringConvertible {
+    package let value: String
 
     /// Nil unless `text` is a UUID (8-4-4-4-12 hex digits).
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let bytes = Array(text.utf8)
         guard bytes.count == 36 else { return nil }
         for (index, byte) in bytes.enumerated() {
@@ -16,5 +16,5 @@ public struct UserID: Sendable, Hashable, CustomStringConvertible {
         value = text.lowercased()
     }
 
-    public var description: String { value }
+    package var description: String { value }
 }

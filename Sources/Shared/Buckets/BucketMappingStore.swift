@@ -1,5 +1,5 @@
 /// The `user_bucket_mapping` table: which bucket each user has. The source of truth for names.
-public protocol BucketMappingStore: AnyObject {
+package protocol BucketMappingStore: AnyObject {
     /// The bucket recorded for `userID`, if any.
     func bucketName(forUser userID: UserID) throws -> String?
 

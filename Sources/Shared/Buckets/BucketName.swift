@@ -1,17 +1,17 @@
 /// A bucket name that passes the storage naming rules we use: 3–63 characters of lowercase
 /// letters, digits and `-`, starting and ending with a letter or digit, no `goog` prefix and no
 /// `google` (or `g00gle`) anywhere.
-public struct BucketName: Sendable, Hashable, CustomStringConvertible {
-    public let value: String
+package struct BucketName: Sendable, Hashable, CustomStringConvertible {
+    package let value: String
 
-    public init?(_ value: String) {
+    package init?(_ value: String) {
         guard Self.isValid(value) else { return nil }
         self.value = value
     }
 
-    public var description: String { value }
+    package var description: String { value }
 
-    public static func isValid(_ name: String) -> Bool {
+    package static func isValid(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         guard (3...63).contains(bytes.count) else { return false }
         func isAlphanumeric(_ byte: UInt8) -> Bool { (97...122).contains(byte) || (48...57).contains(byte) }

@@ -1,11 +1,11 @@
 /// How bucket names are made (SPEC section 4): the original schemes, so existing buckets are
 /// found, and opaque fallbacks where those collide or break the naming rules.
-public struct BucketNaming: Sendable {
+package struct BucketNaming: Sendable {
     /// `GCS_BUCKET_PREFIX`, e.g. `pacelane-whatsapp`.
-    public let prefix: String
+    package let prefix: String
 
     /// - Throws: when the prefix cannot start a valid bucket name.
-    public init(prefix: String) throws(Environment.Error) {
+    package init(prefix: String) throws(Environment.Error) {
         guard !prefix.isEmpty, prefix.utf8.count <= 40, BucketName.isValid(prefix + "-x") else {
             throw Environment.Error(
                 variable: "GCS_BUCKET_PREFIX", reason: "must be 1–40 lowercase letters, digits or '-', starting with a letter or digit")
@@ -14,18 +14,18 @@ public struct BucketNaming: Sendable {
     }
 
     /// Reads `GCS_BUCKET_PREFIX` (default `pacelane-whatsapp`).
-    public init(environment: Environment) throws(Environment.Error) {
+    package init(environment: Environment) throws(Environment.Error) {
         try self.init(prefix: environment.get("GCS_BUCKET_PREFIX", default: "pacelane-whatsapp"))
     }
 
     /// `<prefix>-user-<base36 |javaHash(userId)|>`, the original's user bucket name.
-    public func legacyUserBucket(_ userID: String) -> BucketName {
+    package func legacyUserBucket(_ userID: String) -> BucketName {
         validOrHashed("\(prefix)-user-\(Self.legacyHash(userID))", kind: "u", key: userID)
     }
 
     /// The collision-free name for a user whose legacy name is taken: derived from SHA-256 of
     /// the user id, so it is stable and opaque.
-    public func fallbackUserBucket(_ userID: String) -> BucketName {
+    package func fallbackUserBucket(_ userID: String) -> BucketName {
         let digest = Digest.hex(Digest.sha256(Array("userbuckets:user:\(userID.lowercased())".utf8)).prefix(12))
         return validOrHashed("\(prefix)-u-\(digest)", kind: "u", key: userID)
     }
@@ -34,7 +34,7 @@ public struct BucketNaming: Sendable {
     /// before lowercasing, as the original did; hashed when that breaks the naming rules, and
     /// when the id holds a phone-like run of digits (a JID, `+55…`): a bucket name is visible
     /// across GCS, and no phone number may appear in one.
-    public func contactBucket(_ contactID: String) -> BucketName {
+    package func contactBucket(_ contactID: String) -> BucketName {
         if Self.holdsPhoneLikeDigits(contactID) { return hashed(kind: "c", key: contactID) }
         let sanitized = String(
             contactID.unicodeScalars.map { scalar -> Character in
@@ -47,7 +47,7 @@ public struct BucketNaming: Sendable {
     }
 
     /// Whether `name` is one of ours: the prefix and a `-`.
-    public func owns(_ name: String) -> Bool {
+    package func owns(_ name: String) -> Bool {
         name.hasPrefix(prefix + "-")
     }
 
@@ -65,7 +65,7 @@ public struct BucketNaming: Sendable {
     /// dashes and parentheses between them included), except in the opaque keys this product
     /// makes (`wa_<sha256>`, `user_<uuid>`) and in Chatwoot's own `contact_<id>_account_<id>`
     /// with ids below a billion.
-    public static func holdsPhoneLikeDigits(_ contactID: String) -> Bool {
+    package static func holdsPhoneLikeDigits(_ contactID: String) -> Bool {
         let bytes = Array(contactID.utf8)
         func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
         func isHex(_ byte: UInt8) -> Bool { isDigit(byte) || (byte >= 0x61 && byte <= 0x66) }
@@ -90,7 +90,7 @@ public struct BucketNaming: Sendable {
     }
 
     /// Java's `String.hashCode` over UTF-16 units, its absolute value in 64 bits, base 36.
-    public static func legacyHash(_ text: String) -> String {
+    package static func legacyHash(_ text: String) -> String {
         var hash: Int32 = 0
         for unit in text.utf16 {
             hash = hash &* 31 &+ Int32(unit)

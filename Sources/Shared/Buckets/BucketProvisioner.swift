@@ -5,16 +5,16 @@
 /// another user's row or someone else in storage has it, the collision-free fallback is used.
 /// The row is written in the same transaction as the lock, after the bucket exists. Storage
 /// "already exists and is ours" counts as success, so exactly one caller reports a new bucket.
-public final class BucketProvisioner {
+package final class BucketProvisioner {
     /// The bucket a caller ends up with.
-    public struct Ensured: Sendable, Equatable {
-        public let name: BucketName
+    package struct Ensured: Sendable, Equatable {
+        package let name: BucketName
         /// True only for the one call that created the bucket in storage.
-        public let isNew: Bool
+        package let isNew: Bool
     }
 
-    public let naming: BucketNaming
-    public let storage: any ObjectStorage
+    package let naming: BucketNaming
+    package let storage: any ObjectStorage
     private let mappings: any BucketMappingStore
     /// Contact buckets this worker has made or found: a contact's every message would otherwise
     /// cost a lock and a storage call. (Not shared: one provisioner per serving thread.)
@@ -26,7 +26,7 @@ public final class BucketProvisioner {
     private lazy var contactEnsureDuration = Metrics.HistogramSlots(
         Metrics.shared, name: "userbuckets_bucket_ensure_duration_seconds", labels: "kind=\"contact\"")
 
-    public init(naming: BucketNaming, storage: any ObjectStorage, mappings: any BucketMappingStore) {
+    package init(naming: BucketNaming, storage: any ObjectStorage, mappings: any BucketMappingStore) {
         self.naming = naming
         self.storage = storage
         self.mappings = mappings
@@ -34,7 +34,7 @@ public final class BucketProvisioner {
 
     /// Ensures the bucket of `userID`. `knownBucket` is the mapping row's name when the caller
     /// already read it (it saves a query on the hot path).
-    public func ensureUserBucket(_ userID: UserID, knownBucket: String? = nil) throws(ServiceError) -> Ensured {
+    package func ensureUserBucket(_ userID: UserID, knownBucket: String? = nil) throws(ServiceError) -> Ensured {
         try counted("user") { () throws(ServiceError) in try ensureUserBucketUncounted(userID, knownBucket: knownBucket) }
     }
 
@@ -80,7 +80,7 @@ public final class BucketProvisioner {
     }
 
     /// Ensures the bucket of a contact that is not (yet) a known user.
-    public func ensureContactBucket(_ contactID: String) throws(ServiceError) -> Ensured {
+    package func ensureContactBucket(_ contactID: String) throws(ServiceError) -> Ensured {
         try counted("contact") { () throws(ServiceError) in try ensureContactBucketUncounted(contactID) }
     }
 
@@ -117,7 +117,7 @@ public final class BucketProvisioner {
     }
 
     /// Forgets a contact bucket this worker thought existed (storage said it does not).
-    public func forgetContactBucket(_ name: BucketName) {
+    package func forgetContactBucket(_ name: BucketName) {
         knownContactBuckets.remove(name.value)
     }
 }

@@ -3,12 +3,12 @@
 #endif
 
 /// `BucketMappingStore` in memory, for tests; one process-wide lock plays the advisory lock.
-public final class InMemoryBucketMappingStore: BucketMappingStore, @unchecked Sendable {
+package final class InMemoryBucketMappingStore: BucketMappingStore, @unchecked Sendable {
     // Guarded by `mutex` (recursive, since `withExclusiveLock` bodies call back in).
     private var rows: [UserID: String] = [:]
     private var mutex = pthread_mutex_t()
 
-    public init() {
+    package init() {
         var attributes = pthread_mutexattr_t()
         pthread_mutexattr_init(&attributes)
         pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_RECURSIVE))
@@ -26,15 +26,15 @@ public final class InMemoryBucketMappingStore: BucketMappingStore, @unchecked Se
         return try body()
     }
 
-    public func bucketName(forUser userID: UserID) throws -> String? {
+    package func bucketName(forUser userID: UserID) throws -> String? {
         locked { rows[userID] }
     }
 
-    public func owner(ofBucket bucket: String) throws -> UserID? {
+    package func owner(ofBucket bucket: String) throws -> UserID? {
         locked { rows.first { $0.value == bucket }?.key }
     }
 
-    public func insert(userID: UserID, bucket: String) throws {
+    package func insert(userID: UserID, bucket: String) throws {
         try locked {
             if rows[userID] != nil || rows.values.contains(bucket) {
                 throw PostgresError(kind: .statement, sqlState: "23505", message: "duplicate key")
@@ -43,11 +43,11 @@ public final class InMemoryBucketMappingStore: BucketMappingStore, @unchecked Se
         }
     }
 
-    public func withExclusiveLock<T>(_ key: String, _ body: () throws -> T) throws -> T {
+    package func withExclusiveLock<T>(_ key: String, _ body: () throws -> T) throws -> T {
         try locked(body)
     }
 
-    public func mappings(bucketPrefix prefix: String) throws -> [(userID: UserID, bucket: String)] {
+    package func mappings(bucketPrefix prefix: String) throws -> [(userID: UserID, bucket: String)] {
         locked { rows.filter { $0.value.hasPrefix(prefix) }.map { ($0.key, $0.value) }.sorted { $0.1 < $1.1 } }
     }
 }

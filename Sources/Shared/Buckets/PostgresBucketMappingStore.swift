@@ -1,8 +1,8 @@
 /// `BucketMappingStore` over `public.user_bucket_mapping`, serialized with advisory locks.
-public final class PostgresBucketMappingStore: BucketMappingStore {
+package final class PostgresBucketMappingStore: BucketMappingStore {
     private let connection: PostgresConnection
 
-    public init(connection: PostgresConnection) {
+    package init(connection: PostgresConnection) {
         self.connection = connection
     }
 
@@ -14,26 +14,26 @@ public final class PostgresBucketMappingStore: BucketMappingStore {
     static let selectByPrefix = PreparedStatement(
         "SELECT user_id, bucket_name FROM public.user_bucket_mapping WHERE starts_with(bucket_name, $1) ORDER BY bucket_name")
 
-    public func bucketName(forUser userID: UserID) throws -> String? {
+    package func bucketName(forUser userID: UserID) throws -> String? {
         try connection.execute(Self.selectByUser, [userID.value]).scalar
     }
 
-    public func owner(ofBucket bucket: String) throws -> UserID? {
+    package func owner(ofBucket bucket: String) throws -> UserID? {
         try connection.execute(Self.selectByBucket, [bucket]).scalar.flatMap(UserID.init)
     }
 
-    public func insert(userID: UserID, bucket: String) throws {
+    package func insert(userID: UserID, bucket: String) throws {
         try connection.execute(Self.insert, [userID.value, bucket])
     }
 
-    public func withExclusiveLock<T>(_ key: String, _ body: () throws -> T) throws -> T {
+    package func withExclusiveLock<T>(_ key: String, _ body: () throws -> T) throws -> T {
         try connection.transaction {
             try connection.execute(Self.lock, ["userbuckets:" + key])
             return try body()
         }
     }
 
-    public func mappings(bucketPrefix prefix: String) throws -> [(userID: UserID, bucket: String)] {
+    package func mappings(bucketPrefix prefix: String) throws -> [(userID: UserID, bucket: String)] {
         try connection.execute(Self.selectByPrefix, [prefix]).rows.compactMap { row in
             guard let user = row[0].flatMap(UserID.init), let bucket = row[1] else { return nil }
             return (user, bucket)

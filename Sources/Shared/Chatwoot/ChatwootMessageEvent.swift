@@ -1,47 +1,47 @@
 /// The parts of a Chatwoot `message_created`/`message_updated` payload we act on (PROTOCOLS.md
 /// §1.3–1.6), read tolerantly: unknown fields are ignored, nulls and missing optional objects are
 /// fine, a value of the wrong type counts as missing.
-public struct ChatwootMessageEvent: Sendable {
-    public struct Attachment: Sendable, Equatable {
-        public let id: Int
-        public let fileType: String
-        public let dataURL: String?
-        public let fileSize: Int?
-        public let fileExtension: String?
+package struct ChatwootMessageEvent: Sendable {
+    package struct Attachment: Sendable, Equatable {
+        package let id: Int
+        package let fileType: String
+        package let dataURL: String?
+        package let fileSize: Int?
+        package let fileExtension: String?
     }
 
-    public let event: String
-    public let messageID: Int
-    public let accountID: Int
-    public let conversationID: Int
-    public let inboxID: Int?
+    package let event: String
+    package let messageID: Int
+    package let accountID: Int
+    package let conversationID: Int
+    package let inboxID: Int?
     /// `incoming`, `outgoing`, `template` (a string in webhooks).
-    public let messageType: String?
-    public let isPrivate: Bool
-    public let channel: String?
-    public let content: String?
-    public let contentType: String?
+    package let messageType: String?
+    package let isPrivate: Bool
+    package let channel: String?
+    package let content: String?
+    package let contentType: String?
     /// `YYYY-MM-DD` (UTC) of the message's `created_at`; today when it has none.
-    public let date: String
-    public let createdAt: String?
-    public let senderID: Int?
-    public let senderType: String?
-    public let senderName: String?
-    public let conversationStatus: String?
-    public let attachments: [Attachment]
+    package let date: String
+    package let createdAt: String?
+    package let senderID: Int?
+    package let senderType: String?
+    package let senderName: String?
+    package let conversationStatus: String?
+    package let attachments: [Attachment]
     /// Phone-number candidates in SPEC §5.3 order (not yet normalized).
-    public let numberCandidates: [String]
+    package let numberCandidates: [String]
     /// The whole payload, to store as received.
-    public let payload: JSON
+    package let payload: JSON
 
     /// `contact_<sender.id>_account_<account.id>`, as the original.
-    public var contactID: String {
+    package var contactID: String {
         "contact_\(senderID.map(String.init) ?? "unknown")_account_\(accountID)"
     }
 
     /// Reads a message event; nil when `json` is a Chatwoot event of another kind.
     /// - Throws: 400 when it is not a Chatwoot event at all, or a message event without its ids.
-    public static func parse(_ json: JSON, today: String) throws(ServiceError) -> ChatwootMessageEvent? {
+    package static func parse(_ json: JSON, today: String) throws(ServiceError) -> ChatwootMessageEvent? {
         guard json.objectValue != nil, let event = json["event"]?.stringValue else {
             throw ServiceError.badRequest("Not a Chatwoot webhook event")
         }

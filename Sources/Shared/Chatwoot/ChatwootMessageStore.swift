@@ -1,22 +1,22 @@
 /// A Chatwoot message about to be recorded: the `meeting_notes` row and the jobs it needs.
-public struct NewChatwootMessage: Sendable {
-    public var accountID: Int
-    public var messageID: Int
-    public var conversationID: Int
-    public var senderID: Int?
-    public var userID: String?
-    public var contactID: String
-    public var bucket: String
-    public var objectPath: String
+package struct NewChatwootMessage: Sendable {
+    package var accountID: Int
+    package var messageID: Int
+    package var conversationID: Int
+    package var senderID: Int?
+    package var userID: String?
+    package var contactID: String
+    package var bucket: String
+    package var objectPath: String
     /// `gs://bucket/object` (or the filesystem backend's `file://…`).
-    public var storageURI: String
-    public var content: String
-    public var metadata: JSON
-    public var deliveryID: String?
+    package var storageURI: String
+    package var content: String
+    package var metadata: JSON
+    package var deliveryID: String?
     /// One payload per audio attachment; the store adds `meeting_note_id`.
-    public var audioJobs: [(dedupeKey: String, payload: JSONObject)]
+    package var audioJobs: [(dedupeKey: String, payload: JSONObject)]
 
-    public init(
+    package init(
         accountID: Int, messageID: Int, conversationID: Int, senderID: Int?, userID: String?, contactID: String, bucket: String,
         objectPath: String, storageURI: String, content: String, metadata: JSON, deliveryID: String?,
         audioJobs: [(dedupeKey: String, payload: JSONObject)]
@@ -38,7 +38,7 @@ public struct NewChatwootMessage: Sendable {
 }
 
 /// What recording found.
-public enum ChatwootRecordOutcome: Sendable, Equatable {
+package enum ChatwootRecordOutcome: Sendable, Equatable {
     case recorded(meetingNoteID: String)
     /// This message was recorded before (a redelivery, a repeat, an update).
     case duplicate(userID: String?, bucket: String)
@@ -46,7 +46,7 @@ public enum ChatwootRecordOutcome: Sendable, Equatable {
 
 /// Where webhook messages are recorded, exactly once per Chatwoot message: the seam between
 /// the webhook and the database.
-public protocol ChatwootMessageStore: AnyObject {
+package protocol ChatwootMessageStore: AnyObject {
     /// The earlier record of a message, if any.
     func existing(accountID: Int, messageID: Int) throws -> (userID: String?, bucket: String)?
 

@@ -1,10 +1,10 @@
 /// `ChatwootMessageStore` on PostgreSQL: `userbuckets_chatwoot_messages` is the gate (its
 /// primary key is the Chatwoot account and message id), written in the same statement (so the
 /// same transaction) as the `meeting_notes` row (the original's columns) and the audio jobs.
-public final class PostgresChatwootMessageStore: ChatwootMessageStore {
+package final class PostgresChatwootMessageStore: ChatwootMessageStore {
     private let connection: PostgresConnection
 
-    public init(connection: PostgresConnection) {
+    package init(connection: PostgresConnection) {
         self.connection = connection
     }
 
@@ -42,12 +42,12 @@ public final class PostgresChatwootMessageStore: ChatwootMessageStore {
             """
     }
 
-    public func existing(accountID: Int, messageID: Int) throws -> (userID: String?, bucket: String)? {
+    package func existing(accountID: Int, messageID: Int) throws -> (userID: String?, bucket: String)? {
         guard let row = try connection.execute(Self.find, [String(accountID), String(messageID)]).rows.first else { return nil }
         return (row[0], row[1] ?? "")
     }
 
-    public func record(_ message: NewChatwootMessage) throws -> ChatwootRecordOutcome {
+    package func record(_ message: NewChatwootMessage) throws -> ChatwootRecordOutcome {
         var parameters = [
             String(message.accountID), String(message.messageID), message.userID, message.bucket, message.objectPath, message.deliveryID,
             message.contactID, String(message.conversationID), message.senderID.map(String.init), message.content, message.storageURI,

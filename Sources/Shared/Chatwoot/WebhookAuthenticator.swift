@@ -2,13 +2,13 @@
 /// Chatwoot versions that cannot sign, a secret token in the URL (`CHATWOOT_WEBHOOK_TOKEN`,
 /// `?token=…`). With neither configured the function does not start, unless
 /// `CHATWOOT_WEBHOOK_INSECURE=true` (development only) lets everything in.
-public struct WebhookAuthenticator: Sendable {
+package struct WebhookAuthenticator: Sendable {
     let signature: ChatwootSignature?
     let token: [UInt8]?
     let insecure: Bool
     let clock: @Sendable () -> Int
 
-    public init(signature: ChatwootSignature?, token: String?, insecure: Bool = false, clock: @escaping @Sendable () -> Int = { UnixTime.now() }) {
+    package init(signature: ChatwootSignature?, token: String?, insecure: Bool = false, clock: @escaping @Sendable () -> Int = { UnixTime.now() }) {
         self.signature = signature
         self.token = token.map { Array($0.utf8) }
         self.insecure = insecure
@@ -17,7 +17,7 @@ public struct WebhookAuthenticator: Sendable {
 
     /// Reads `CHATWOOT_WEBHOOK_SECRET` (secret), `CHATWOOT_WEBHOOK_TOKEN` (secret),
     /// `CHATWOOT_SIGNATURE_TOLERANCE_SECONDS` (300) and `CHATWOOT_WEBHOOK_INSECURE` (false).
-    public init(environment: Environment) throws(Environment.Error) {
+    package init(environment: Environment) throws(Environment.Error) {
         let secret = environment.get("CHATWOOT_WEBHOOK_SECRET")
         let token = environment.get("CHATWOOT_WEBHOOK_TOKEN")
         let insecure = try environment.flag("CHATWOOT_WEBHOOK_INSECURE", default: false)
@@ -36,7 +36,7 @@ public struct WebhookAuthenticator: Sendable {
     }
 
     /// Accepts the request or throws 401 saying why (never echoing what was sent).
-    public func authenticate(_ request: Request) throws(ServiceError) {
+    package func authenticate(_ request: Request) throws(ServiceError) {
         if insecure { return }
         let signatureHeader = request.header("x-chatwoot-signature")
         if let signature, signatureHeader != nil || token == nil {

@@ -3,15 +3,15 @@
 #endif
 
 /// Small blocking file helpers over POSIX calls.
-public enum FileIO {
+package enum FileIO {
     /// A file or system call failed.
-    public struct Error: Swift.Error, CustomStringConvertible {
-        public let operation: String
-        public let path: String
-        public let code: Int32
-        public var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
+    package struct Error: Swift.Error, CustomStringConvertible {
+        package let operation: String
+        package let path: String
+        package let code: Int32
+        package var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
 
-        public init(operation: String, path: String, code: Int32) {
+        package init(operation: String, path: String, code: Int32) {
             self.operation = operation
             self.path = path
             self.code = code
@@ -19,7 +19,7 @@ public enum FileIO {
     }
 
     /// The whole file at `path`.
-    public static func read(path: String) throws(Error) -> [UInt8] {
+    package static func read(path: String) throws(Error) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Error(operation: "open", path: path, code: errno) }
         defer { close(fd) }
@@ -37,7 +37,7 @@ public enum FileIO {
     }
 
     /// Names in the directory at `path` (without `.` and `..`).
-    public static func list(directory path: String) throws(Error) -> [String] {
+    package static func list(directory path: String) throws(Error) -> [String] {
         guard let directory = opendir(path) else { throw Error(operation: "opendir", path: path, code: errno) }
         defer { closedir(directory) }
         var names: [String] = []
@@ -51,7 +51,7 @@ public enum FileIO {
     }
 
     /// Creates the directory and its parents, like `mkdir -p`.
-    public static func makeDirectories(_ path: String) throws(Error) {
+    package static func makeDirectories(_ path: String) throws(Error) {
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             current += "/" + component

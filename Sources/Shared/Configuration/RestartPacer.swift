@@ -1,4 +1,4 @@
-public import Logging
+package import Logging
 
 #if canImport(Glibc)
     import Glibc
@@ -13,7 +13,7 @@ public import Logging
 /// per extra start up to 5 s, says so at error level and counts it
 /// (`userbuckets_worker_restart_delays_total`). Every start is counted too
 /// (`userbuckets_worker_starts_total`). A worker that waits is alive, so its slot is never lost.
-public enum RestartPacer {
+package enum RestartPacer {
     static let window: Int64 = 10_000
     static let maximumDelayMs = 5_000
 
@@ -26,7 +26,7 @@ public enum RestartPacer {
 
     /// Records this start and waits if the function is restarting in a loop. Reads
     /// `UB_METRICS_DIR` (no folder: nothing to pace by) and `UB_WORKERS` (the pool size, 6).
-    public static func pace(name: String, environment: Environment, logger: Logger) {
+    package static func pace(name: String, environment: Environment, logger: Logger) {
         guard let directory = environment.get("UB_METRICS_DIR") else { return }
         let poolSize = Int(environment.get("UB_WORKERS", default: "6")) ?? 6
         Metrics.shared.increment("userbuckets_worker_starts_total{function=\"\(name)\"}")

@@ -6,11 +6,11 @@
 /// worker to finish what it holds and leave. SIGQUIT is among them because multiwatch and nginx
 /// use it as a graceful stop, and left to the Swift runtime it starts a crash backtrace after
 /// which the worker goes on living with a thread spinning on a closed socket.
-public enum ShutdownSignals {
+package enum ShutdownSignals {
     /// Installs `handler` for the four, without `SA_RESTART` (a blocked `accept()` or `read()`
     /// returns EINTR), and unblocks them: a parent may hand down a mask that blocks them, and
     /// the mask survives exec.
-    public static func install(_ handler: @convention(c) (Int32) -> Void) {
+    package static func install(_ handler: @convention(c) (Int32) -> Void) {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = handler
         sigemptyset(&action.sa_mask)
@@ -21,7 +21,7 @@ public enum ShutdownSignals {
     }
 
     /// Keeps them off the calling thread, so they reach the main thread.
-    public static func blockOnThisThread() {
+    package static func blockOnThisThread() {
         var blocked = set()
         pthread_sigmask(SIG_BLOCK, &blocked, nil)
     }

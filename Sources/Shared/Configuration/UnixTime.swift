@@ -3,19 +3,19 @@
 #endif
 
 /// Wall-clock time in Unix seconds, and its UTC calendar forms.
-public enum UnixTime {
-    public static func now() -> Int {
+package enum UnixTime {
+    package static func now() -> Int {
         Int(time(nil))
     }
 
     /// `YYYY-MM-DD` (UTC) of a Unix time.
-    public static func date(_ seconds: Int) -> String {
+    package static func date(_ seconds: Int) -> String {
         let parts = utc(seconds)
         return "\(parts.tm_year + 1900)-\(twoDigits(parts.tm_mon + 1))-\(twoDigits(parts.tm_mday))"
     }
 
     /// RFC 3339 in UTC to the second, e.g. `2026-11-25T17:46:41Z`.
-    public static func iso8601(_ seconds: Int) -> String {
+    package static func iso8601(_ seconds: Int) -> String {
         let parts = utc(seconds)
         return "\(date(seconds))T\(twoDigits(parts.tm_hour)):\(twoDigits(parts.tm_min)):\(twoDigits(parts.tm_sec))Z"
     }
@@ -33,20 +33,20 @@ public enum UnixTime {
 }
 
 /// A clock for durations and deadlines: never goes back, whatever the wall clock does.
-public enum MonotonicClock {
-    public static func nanoseconds() -> Int {
+package enum MonotonicClock {
+    package static func nanoseconds() -> Int {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return Int(now.tv_sec) * 1_000_000_000 + Int(now.tv_nsec)
     }
 
-    public static func milliseconds() -> Int {
+    package static func milliseconds() -> Int {
         nanoseconds() / 1_000_000
     }
 
     /// Wall-clock Unix milliseconds (for names that sort by time, like the original's
     /// `Date.now()`); not for durations.
-    public static func wallMilliseconds() -> Int {
+    package static func wallMilliseconds() -> Int {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return Int(now.tv_sec) * 1000 + Int(now.tv_nsec) / 1_000_000

@@ -1,15 +1,15 @@
 /// The pieces every function is built from, wired once per serving thread.
-public struct CoreServices {
-    public let connection: PostgresConnection?
-    public let normalizer: PhoneNormalizer
-    public let directory: any UserDirectory
-    public let identifier: UserIdentifier
-    public let mappings: any BucketMappingStore
-    public let provisioner: BucketProvisioner
-    public let storage: any ObjectStorage
-    public let authenticator: Authenticator
+package struct CoreServices {
+    package let connection: PostgresConnection?
+    package let normalizer: PhoneNormalizer
+    package let directory: any UserDirectory
+    package let identifier: UserIdentifier
+    package let mappings: any BucketMappingStore
+    package let provisioner: BucketProvisioner
+    package let storage: any ObjectStorage
+    package let authenticator: Authenticator
 
-    public init(
+    package init(
         connection: PostgresConnection?, normalizer: PhoneNormalizer, directory: any UserDirectory,
         mappings: any BucketMappingStore, storage: any ObjectStorage, naming: BucketNaming, authenticator: Authenticator
     ) {
@@ -31,7 +31,7 @@ public struct CoreServices {
     /// - `SUPABASE_JWT_SECRET` (secret) and/or `SUPABASE_JWKS_FILE`, see `Authenticator`.
     /// - Parameter authenticator: nil reads the JWT settings from `environment`; the CLI, which
     ///   verifies no tokens, passes `.refusingAll`.
-    public static func live(environment: Environment, authenticator: Authenticator? = nil) throws -> CoreServices {
+    package static func live(environment: Environment, authenticator: Authenticator? = nil) throws -> CoreServices {
         let connection = PostgresConnection(configuration: try .init(environment: environment))
         let storage = try StorageBackend.live(environment: environment)
         PhoneNormalizer.warmUp()

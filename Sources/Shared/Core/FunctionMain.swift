@@ -1,4 +1,4 @@
-public import Logging
+package import Logging
 
 #if canImport(Glibc)
     import Glibc
@@ -6,10 +6,10 @@ public import Logging
 
 /// The whole `main` of a function executable: read the environment, build one handler per
 /// serving thread, serve FastCGI on fd 0 until SIGTERM.
-public enum FunctionMain {
+package enum FunctionMain {
     /// - Parameters:
     ///   - maxBodyBytes: the function's request body cap (`UB_MAX_BODY_BYTES` overrides it).
-    public static func run(
+    package static func run(
         functionName: String,
         maxBodyBytes: Int,
         makeHandler: @escaping @Sendable (Environment, Logger) throws -> any RequestHandler

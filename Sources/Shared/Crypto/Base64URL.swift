@@ -1,9 +1,9 @@
 /// Base64 and base64url (RFC 4648 §5, no padding) without Foundation.
-public enum Base64URL {
+package enum Base64URL {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// Encodes without padding.
-    public static func encode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+    package static func encode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
         let input = Array(bytes)
         var output: [UInt8] = []
         output.reserveCapacity((input.count * 4 + 2) / 3)
@@ -31,12 +31,12 @@ public enum Base64URL {
     }
 
     /// Decodes base64url or standard base64, padded or not; nil on any other character.
-    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+    package static func decode(_ text: some StringProtocol) -> [UInt8]? {
         decode(bytes: text.utf8)
     }
 
     /// `decode` over the text's UTF-8 bytes (a range of a request body, say).
-    public static func decode(bytes text: some Collection<UInt8>) -> [UInt8]? {
+    package static func decode(bytes text: some Collection<UInt8>) -> [UInt8]? {
         var output: [UInt8] = []
         output.reserveCapacity(text.count * 3 / 4)
         var buffer: UInt32 = 0

@@ -1,9 +1,9 @@
 internal import COpenSSL
 
 /// SHA-256 and HMAC-SHA256 through OpenSSL, and a constant-time comparison.
-public enum Digest {
+package enum Digest {
     /// SHA-256 of `bytes`.
-    public static func sha256<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [UInt8] {
+    package static func sha256<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: 32)
         // Contiguous input (arrays, slices) is hashed in place: no copy of a large upload.
         let hashed: Void? = bytes.withContiguousStorageIfAvailable { source in
@@ -23,7 +23,7 @@ public enum Digest {
     }
 
     /// HMAC-SHA256 of `message` under `key`.
-    public static func hmacSHA256<Key: Collection<UInt8>, Message: Collection<UInt8>>(key: Key, message: Message) -> [UInt8] {
+    package static func hmacSHA256<Key: Collection<UInt8>, Message: Collection<UInt8>>(key: Key, message: Message) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 32
         let keyBytes = Array(key)
@@ -41,7 +41,7 @@ public enum Digest {
     }
 
     /// Whether `a` and `b` are equal, in time that depends only on their lengths.
-    public static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    package static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
         for index in 0..<a.count { difference |= a[index] ^ b[index] }
@@ -49,7 +49,7 @@ public enum Digest {
     }
 
     /// Lowercase hex of `bytes`.
-    public static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+    package static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var output: [UInt8] = []
         for byte in bytes {

@@ -4,13 +4,13 @@ internal import COpenSSL
 /// implementations and prepares the key again on every call, which costs about as much as
 /// hashing a webhook body; this keeps one prepared `EVP_MAC_CTX` (owned here, freed in `deinit`)
 /// and works on a copy of it per message, so one key serves every thread.
-public final class HMACKey: @unchecked Sendable {
+package final class HMACKey: @unchecked Sendable {
     /// Read-only after `init`: copies are made from it, it is never updated itself.
     private let prepared: OpaquePointer?
     /// For the one-shot path, when OpenSSL could not prepare a context.
     private let key: [UInt8]
 
-    public init(_ key: some Collection<UInt8>) {
+    package init(_ key: some Collection<UInt8>) {
         self.key = Array(key)
         prepared = Self.prepare(self.key)
     }
@@ -20,7 +20,7 @@ public final class HMACKey: @unchecked Sendable {
     }
 
     /// HMAC-SHA256 of `first` followed by `second`, as one message (no concatenated copy).
-    public func authenticate(_ first: some Collection<UInt8>, _ second: some Collection<UInt8>) -> [UInt8] {
+    package func authenticate(_ first: some Collection<UInt8>, _ second: some Collection<UInt8>) -> [UInt8] {
         guard let context = EVP_MAC_CTX_dup(prepared) else {
             return Digest.hmacSHA256(key: key, message: Array(first) + Array(second))
         }
@@ -35,7 +35,7 @@ public final class HMACKey: @unchecked Sendable {
     }
 
     /// HMAC-SHA256 of `message`.
-    public func authenticate(_ message: some Collection<UInt8>) -> [UInt8] {
+    package func authenticate(_ message: some Collection<UInt8>) -> [UInt8] {
         authenticate(message, EmptyCollection())
     }
 

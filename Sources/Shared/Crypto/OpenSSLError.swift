@@ -1,11 +1,11 @@
 internal import COpenSSL
 
 /// An OpenSSL failure, with the library's error queue drained into `message`.
-public struct OpenSSLError: Error, CustomStringConvertible {
-    public let operation: String
-    public let message: String
+package struct OpenSSLError: Error, CustomStringConvertible {
+    package let operation: String
+    package let message: String
 
-    public var description: String { "OpenSSL \(operation) failed: \(message)" }
+    package var description: String { "OpenSSL \(operation) failed: \(message)" }
 
     /// Drains OpenSSL's thread-local error queue.
     static func drain(_ operation: String) -> OpenSSLError {

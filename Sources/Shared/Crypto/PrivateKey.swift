@@ -4,7 +4,7 @@ internal import COpenSSL
 ///
 /// Reads PEM in both forms service-account keys come in: PKCS#8 (`BEGIN PRIVATE KEY`, what
 /// Google issues) and PKCS#1 (`BEGIN RSA PRIVATE KEY`, what `openssl genrsa` wrote for years).
-public final class PrivateKey: @unchecked Sendable {
+package final class PrivateKey: @unchecked Sendable {
     // EVP_PKEY is immutable after loading; signing with a fresh EVP_MD_CTX is thread-safe.
     private let key: OpaquePointer
 
@@ -14,7 +14,7 @@ public final class PrivateKey: @unchecked Sendable {
 
     /// A key from PEM text. A literal `\n` (two characters, as env files carry it) counts as a
     /// line break.
-    public init(pem: String) throws(OpenSSLError) {
+    package init(pem: String) throws(OpenSSLError) {
         let text = pem.replacing("\\n", with: "\n")
         let bio = text.withCString { BIO_new_mem_buf($0, Int32(strlen($0))) }
         guard let bio else { throw OpenSSLError.drain("BIO_new_mem_buf") }
@@ -30,7 +30,7 @@ public final class PrivateKey: @unchecked Sendable {
     }
 
     /// RSASSA-PKCS1-v1_5 with SHA-256 over `message` (JWS RS256, GOOG4-RSA-SHA256).
-    public func signRS256<Message: Collection<UInt8>>(_ message: Message) throws(OpenSSLError) -> [UInt8] {
+    package func signRS256<Message: Collection<UInt8>>(_ message: Message) throws(OpenSSLError) -> [UInt8] {
         guard let context = EVP_MD_CTX_new() else { throw OpenSSLError.drain("EVP_MD_CTX_new") }
         defer { EVP_MD_CTX_free(context) }
         guard EVP_DigestSignInit(context, nil, EVP_sha256(), nil, key) == 1 else {

@@ -1,7 +1,7 @@
 internal import COpenSSL
 
 /// A public key held by OpenSSL (`EVP_PKEY`), freed in `deinit`; verifies RS256 and ES256.
-public final class PublicKey: @unchecked Sendable {
+package final class PublicKey: @unchecked Sendable {
     // EVP_PKEY is reference-counted and immutable after creation; verification is thread-safe.
     private let key: OpaquePointer
 
@@ -14,7 +14,7 @@ public final class PublicKey: @unchecked Sendable {
     }
 
     /// A key from DER SubjectPublicKeyInfo.
-    public convenience init(subjectPublicKeyInfo der: [UInt8]) throws(OpenSSLError) {
+    package convenience init(subjectPublicKeyInfo der: [UInt8]) throws(OpenSSLError) {
         let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
             var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
             return d2i_PUBKEY(nil, &cursor, buffer.count)
@@ -24,7 +24,7 @@ public final class PublicKey: @unchecked Sendable {
     }
 
     /// A key from PEM (`-----BEGIN PUBLIC KEY-----`).
-    public convenience init(pem: String) throws(OpenSSLError) {
+    package convenience init(pem: String) throws(OpenSSLError) {
         let bio = pem.withCString { BIO_new_mem_buf($0, Int32(strlen($0))) }
         guard let bio else { throw OpenSSLError.drain("BIO_new_mem_buf") }
         defer { BIO_free(bio) }
@@ -33,7 +33,7 @@ public final class PublicKey: @unchecked Sendable {
     }
 
     /// A P-256 key from its JWK `x` and `y` coordinates (32 bytes each).
-    public convenience init(p256X x: [UInt8], y: [UInt8]) throws(OpenSSLError) {
+    package convenience init(p256X x: [UInt8], y: [UInt8]) throws(OpenSSLError) {
         guard x.count == 32, y.count == 32 else {
             throw OpenSSLError(operation: "P-256 key", message: "coordinates must be 32 bytes")
         }
@@ -46,7 +46,7 @@ public final class PublicKey: @unchecked Sendable {
     }
 
     /// An RSA key from its JWK modulus `n` and exponent `e` (big-endian bytes).
-    public convenience init(rsaModulus n: [UInt8], exponent e: [UInt8]) throws(OpenSSLError) {
+    package convenience init(rsaModulus n: [UInt8], exponent e: [UInt8]) throws(OpenSSLError) {
         let rsaKey = DER.sequence(DER.unsignedInteger(n) + DER.unsignedInteger(e))
         let algorithm = DER.sequence(
             [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01] + [0x05, 0x00])
@@ -55,12 +55,12 @@ public final class PublicKey: @unchecked Sendable {
     }
 
     /// Verifies an RSASSA-PKCS1-v1_5 SHA-256 signature (JWS RS256).
-    public func verifyRS256(signature: [UInt8], message: [UInt8]) -> Bool {
+    package func verifyRS256(signature: [UInt8], message: [UInt8]) -> Bool {
         verify(signature: signature, message: message)
     }
 
     /// Verifies a JWS ES256 signature: raw `r || s`, 64 bytes.
-    public func verifyES256(signature: [UInt8], message: [UInt8]) -> Bool {
+    package func verifyES256(signature: [UInt8], message: [UInt8]) -> Bool {
         guard signature.count == 64 else { return false }
         let der = DER.sequence(DER.unsignedInteger(Array(signature[0..<32])) + DER.unsignedInteger(Array(signature[32..<64])))
         return verify(signature: der, message: message)

@@ -2,9 +2,9 @@
 ///
 /// `publicMessage` is what a caller may read; it never holds a phone number, a secret or an
 /// internal cause. `underlying` is for the log only.
-public struct ServiceError: Error, CustomStringConvertible {
+package struct ServiceError: Error, CustomStringConvertible {
     /// What went wrong, and so which status answers it.
-    public enum Code: String, Sendable {
+    package enum Code: String, Sendable {
         case badRequest
         case unauthorized
         case forbidden
@@ -19,20 +19,20 @@ public struct ServiceError: Error, CustomStringConvertible {
         case `internal`
     }
 
-    public let code: Code
-    public let publicMessage: String
+    package let code: Code
+    package let publicMessage: String
     /// A body that replaces the default error body (e.g. the Supabase gateway's 401 shape).
-    public let body: JSON?
-    public let underlying: (any Error)?
+    package let body: JSON?
+    package let underlying: (any Error)?
 
-    public init(_ code: Code, _ publicMessage: String, body: JSON? = nil, underlying: (any Error)? = nil) {
+    package init(_ code: Code, _ publicMessage: String, body: JSON? = nil, underlying: (any Error)? = nil) {
         self.code = code
         self.publicMessage = publicMessage
         self.body = body
         self.underlying = underlying
     }
 
-    public var status: HTTPStatus {
+    package var status: HTTPStatus {
         switch code {
         case .badRequest: .badRequest
         case .unauthorized: .unauthorized
@@ -50,20 +50,20 @@ public struct ServiceError: Error, CustomStringConvertible {
     }
 
     /// Only the code and public message: safe for any log or response.
-    public var description: String { "\(code.rawValue): \(publicMessage)" }
+    package var description: String { "\(code.rawValue): \(publicMessage)" }
 
-    public static func badRequest(_ message: String) -> ServiceError { ServiceError(.badRequest, message) }
-    public static func forbidden(_ message: String) -> ServiceError { ServiceError(.forbidden, message) }
-    public static func notFound(_ message: String) -> ServiceError { ServiceError(.notFound, message) }
-    public static let methodNotAllowed = ServiceError(.methodNotAllowed, "Method not allowed")
-    public static let invalidAction = ServiceError(.badRequest, "Invalid action")
+    package static func badRequest(_ message: String) -> ServiceError { ServiceError(.badRequest, message) }
+    package static func forbidden(_ message: String) -> ServiceError { ServiceError(.forbidden, message) }
+    package static func notFound(_ message: String) -> ServiceError { ServiceError(.notFound, message) }
+    package static let methodNotAllowed = ServiceError(.methodNotAllowed, "Method not allowed")
+    package static let invalidAction = ServiceError(.badRequest, "Invalid action")
 
     /// What a database error means for the caller, by SQLSTATE class: only the database being
     /// unreachable, overloaded or shutting down (and a statement timeout or a lost race it
     /// chose to cancel) is 503; a value it refused (22xxx) is the caller's 400, a reference to
     /// a row that does not exist (23503) 404, a duplicate (23505) 409, other constraint
     /// violations 400; anything else is our bug, 500. The cause is kept for the log.
-    public static func database(_ error: any Error) -> ServiceError {
+    package static func database(_ error: any Error) -> ServiceError {
         guard let error = error as? PostgresError, error.kind == .statement, let state = error.sqlState else {
             return ServiceError(.unavailable, "Database unavailable", underlying: error)
         }
@@ -83,7 +83,7 @@ public struct ServiceError: Error, CustomStringConvertible {
     }
 
     /// The storage backend failed; the cause is kept for the log.
-    public static func storage(_ error: any Error) -> ServiceError {
+    package static func storage(_ error: any Error) -> ServiceError {
         ServiceError(.dependencyFailed, "Storage unavailable", underlying: error)
     }
 }

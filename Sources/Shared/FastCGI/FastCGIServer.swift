@@ -1,5 +1,5 @@
 internal import CFastCGI
-public import Logging
+package import Logging
 import Synchronization
 
 #if canImport(Glibc)
@@ -12,21 +12,21 @@ import Synchronization
 /// Each serving thread owns its own handler (and so its own database connection). The loop
 /// always answers: an error thrown by the handler becomes a JSON error response, never a hung
 /// connection. SIGTERM and SIGINT stop accepting; the request in flight is finished first.
-public final class FastCGIServer {
+package final class FastCGIServer {
     /// How the server serves.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// Largest request body read into memory; larger ones get 413 without being read.
-        public var maxBodyBytes: Int
+        package var maxBodyBytes: Int
         /// Serving threads in this process, each with its own handler.
-        public var threads: Int
+        package var threads: Int
 
-        public init(maxBodyBytes: Int = 1 << 20, threads: Int = 1) {
+        package init(maxBodyBytes: Int = 1 << 20, threads: Int = 1) {
             self.maxBodyBytes = maxBodyBytes
             self.threads = max(1, threads)
         }
 
         /// Reads `UB_MAX_BODY_BYTES` (default: the function's own cap) and `UB_THREADS` (default 1).
-        public init(environment: Environment, defaultMaxBodyBytes: Int) throws(Environment.Error) {
+        package init(environment: Environment, defaultMaxBodyBytes: Int) throws(Environment.Error) {
             self.init(
                 maxBodyBytes: try environment.integer("UB_MAX_BODY_BYTES", default: defaultMaxBodyBytes),
                 threads: try environment.integer("UB_THREADS", default: 1))
@@ -37,13 +37,13 @@ public final class FastCGIServer {
     private let logger: Logger
     private let inFlight = Atomic<Int>(0)
 
-    public init(configuration: Configuration, logger: Logger) {
+    package init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
     }
 
     /// Serves until SIGTERM/SIGINT. `makeHandler` runs once per serving thread.
-    public func run(makeHandler: @escaping @Sendable () throws -> any RequestHandler) throws {
+    package func run(makeHandler: @escaping @Sendable () throws -> any RequestHandler) throws {
         // libfcgi's close() half-closes, then waits up to 2 s for nginx to close its end first.
         // That wait holds the worker after every response and halves throughput; the request
         // is always read whole before answering (see readBody), so closing at once loses nothing.

@@ -1,30 +1,30 @@
 /// The CORS headers every response of a function carries (SPEC section 1).
-public struct CORSPolicy: Sendable {
+package struct CORSPolicy: Sendable {
     /// Origins allowed; `["*"]` allows any.
-    public let allowedOrigins: [String]
+    package let allowedOrigins: [String]
     /// The methods this function accepts, e.g. `["POST", "OPTIONS"]`.
-    public let allowedMethods: [String]
+    package let allowedMethods: [String]
 
-    public static let allowedHeaders = "authorization, x-client-info, apikey, content-type, x-retry-count, x-request-id"
+    package static let allowedHeaders = "authorization, x-client-info, apikey, content-type, x-retry-count, x-request-id"
 
     /// `allowedMethods` as the header value, joined once.
     private let methodsHeader: String
 
-    public init(allowedOrigins: [String] = ["*"], allowedMethods: [String]) {
+    package init(allowedOrigins: [String] = ["*"], allowedMethods: [String]) {
         self.allowedOrigins = allowedOrigins.isEmpty ? ["*"] : allowedOrigins
         self.allowedMethods = allowedMethods
         self.methodsHeader = allowedMethods.joined(separator: ", ")
     }
 
     /// Reads `CORS_ALLOWED_ORIGINS` (comma-separated, default `*`).
-    public init(environment: Environment, allowedMethods: [String]) {
+    package init(environment: Environment, allowedMethods: [String]) {
         let origins = environment.get("CORS_ALLOWED_ORIGINS", default: "*")
             .split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         self.init(allowedOrigins: origins, allowedMethods: allowedMethods)
     }
 
     /// The headers for a response to a request from `origin`.
-    public func headers(origin: String?) -> [HTTPHeader] {
+    package func headers(origin: String?) -> [HTTPHeader] {
         var headers: [HTTPHeader] = []
         headers.reserveCapacity(4)
         if allowedOrigins.contains("*") {
@@ -41,7 +41,7 @@ public struct CORSPolicy: Sendable {
     }
 
     /// The answer to a preflight `OPTIONS`: 200 `ok`, no auth.
-    public func preflight(origin: String?) -> Response {
+    package func preflight(origin: String?) -> Response {
         var response = Response.text("ok")
         response.headers.insert(contentsOf: headers(origin: origin), at: 0)
         return response

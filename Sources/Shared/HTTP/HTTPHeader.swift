@@ -1,16 +1,16 @@
 /// One response header line. A struct, not a tuple: arrays of tuples cost a runtime metadata
 /// lookup on every use, and every response carries several headers.
-public struct HTTPHeader: Sendable, Equatable {
-    public var name: String
-    public var value: String
+package struct HTTPHeader: Sendable, Equatable {
+    package var name: String
+    package var value: String
 
-    public init(_ name: String, _ value: String) {
+    package init(_ name: String, _ value: String) {
         self.name = name
         self.value = value
     }
 
     /// Whether this header is called `name`, ignoring ASCII case.
-    public func isNamed(_ name: String) -> Bool {
+    package func isNamed(_ name: String) -> Bool {
         guard self.name.utf8.count == name.utf8.count else { return false }
         var own = self.name
         var other = name

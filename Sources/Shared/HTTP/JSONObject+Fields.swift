@@ -1,7 +1,7 @@
 extension JSONObject {
     /// An optional string field: absent or null is nil, a string is itself, any other type is a
     /// 400 that names the field.
-    public func optionalString(_ key: String) throws(ServiceError) -> String? {
+    package func optionalString(_ key: String) throws(ServiceError) -> String? {
         switch self[key] {
         case nil, .null?: return nil
         case .string(let value)?: return value
@@ -10,7 +10,7 @@ extension JSONObject {
     }
 
     /// An optional integer field, with the same rules.
-    public func optionalInt(_ key: String) throws(ServiceError) -> Int? {
+    package func optionalInt(_ key: String) throws(ServiceError) -> Int? {
         switch self[key] {
         case nil, .null?: return nil
         case let value? where value.intValue != nil: return value.intValue
@@ -21,7 +21,7 @@ extension JSONObject {
 
 extension JSON {
     /// The body as an object, or a 400.
-    public func requireObject() throws(ServiceError) -> JSONObject {
+    package func requireObject() throws(ServiceError) -> JSONObject {
         guard case .object(let object) = self else {
             throw ServiceError.badRequest("Request body must be a JSON object, not \(typeName)")
         }

@@ -4,18 +4,18 @@
 
 /// A `multipart/form-data` body (RFC 7578) split into its parts without copying them: each
 /// part's content is a range of the original bytes.
-public struct MultipartFormData: Sendable {
-    public struct Part: Sendable {
-        public let name: String
-        public let fileName: String?
-        public let contentType: String?
-        public let content: Range<Int>
+package struct MultipartFormData: Sendable {
+    package struct Part: Sendable {
+        package let name: String
+        package let fileName: String?
+        package let contentType: String?
+        package let content: Range<Int>
     }
 
-    public let parts: [Part]
+    package let parts: [Part]
 
     /// - Throws: 400 for a body that is not well-formed multipart with this boundary.
-    public init(body: [UInt8], contentType: String) throws(ServiceError) {
+    package init(body: [UInt8], contentType: String) throws(ServiceError) {
         guard let boundary = Self.boundary(of: contentType) else { throw ServiceError.badRequest("multipart/form-data needs a boundary") }
         let delimiter = Array("--\(boundary)".utf8)
         let separator = Array("\r\n--\(boundary)".utf8)

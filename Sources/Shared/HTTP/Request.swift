@@ -1,17 +1,17 @@
 /// An inbound HTTP request as a handler sees it: no FastCGI in sight.
-public struct Request: Sendable {
-    public var method: String
+package struct Request: Sendable {
+    package var method: String
     /// The path without the query string, e.g. `/functions/v1/user-bucket-service`.
-    public var path: String
+    package var path: String
     /// The raw query string, without `?`.
-    public var query: String
+    package var query: String
     /// Headers in the order they came, names lowercased (`authorization`, `content-type`).
     /// A list, not a dictionary: a request has about ten, and a scan is cheaper than hashing.
-    public var headers: [HTTPHeader]
-    public var body: [UInt8]
-    public var remoteAddress: String
+    package var headers: [HTTPHeader]
+    package var body: [UInt8]
+    package var remoteAddress: String
 
-    public init(
+    package init(
         method: String, path: String, query: String = "", headers: [HTTPHeader],
         body: [UInt8] = [], remoteAddress: String = ""
     ) {
@@ -24,7 +24,7 @@ public struct Request: Sendable {
     }
 
     /// A request with headers given by name (any case).
-    public init(
+    package init(
         method: String, path: String, query: String = "", headers: [String: String] = [:],
         body: [UInt8] = [], remoteAddress: String = ""
     ) {
@@ -35,7 +35,7 @@ public struct Request: Sendable {
     }
 
     /// A query parameter's raw value (not percent-decoded: tokens and links are URL-safe).
-    public func queryValue(_ name: String) -> String? {
+    package func queryValue(_ name: String) -> String? {
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             if parts.count == 2, parts[0] == name { return String(parts[1]) }
@@ -44,12 +44,12 @@ public struct Request: Sendable {
     }
 
     /// The value of a header; `name` is matched case-insensitively.
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.isNamed(name) }?.value
     }
 
     /// The body parsed as JSON; throws a 400 `ServiceError` that says what is wrong.
-    public func jsonBody(limits: JSONParser.Limits = .default) throws(ServiceError) -> JSON {
+    package func jsonBody(limits: JSONParser.Limits = .default) throws(ServiceError) -> JSON {
         if body.isEmpty { throw ServiceError.badRequest("Request body is empty; expected a JSON object") }
         do {
             return try JSONParser.parse(body, limits: limits)
@@ -59,7 +59,7 @@ public struct Request: Sendable {
     }
 
     /// A JSON parser error as the caller's answer: 413 for a limit, 400 for malformed JSON.
-    public static func jsonError(_ error: JSONParser.Error) -> ServiceError {
+    package static func jsonError(_ error: JSONParser.Error) -> ServiceError {
         error.isLimit
             ? ServiceError(.payloadTooLarge, "Request body is too large a JSON document: \(error.description)")
             : ServiceError.badRequest("Request body is not valid JSON: \(error.description)")

@@ -1,18 +1,18 @@
-public import Logging
+package import Logging
 
 /// What a handler gets besides the request: its id and a logger that carries it.
-public struct RequestContext: Sendable {
-    public let requestID: String
+package struct RequestContext: Sendable {
+    package let requestID: String
     private let baseLogger: Logger
 
-    public init(requestID: String, logger: Logger) {
+    package init(requestID: String, logger: Logger) {
         self.requestID = requestID
         self.baseLogger = logger
     }
 
     /// The logger with `request.id` attached, made when something is logged (most requests log
     /// one line, or none below info).
-    public var logger: Logger {
+    package var logger: Logger {
         var logger = baseLogger
         logger[metadataKey: LogKey.requestID] = .string(requestID)
         return logger
@@ -20,7 +20,7 @@ public struct RequestContext: Sendable {
 
     /// Logs through `logger` when `level` is enabled; below it, nothing is built at all (the
     /// request's logger costs more than a whole lookup).
-    public func log(
+    package func log(
         _ level: Logger.Level, _ message: @autoclosure () -> Logger.Message,
         metadata: @autoclosure () -> Logger.Metadata? = nil
     ) {

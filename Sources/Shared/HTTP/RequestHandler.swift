@@ -4,7 +4,7 @@
 /// blocks; concurrency comes from worker processes. An error thrown here becomes a JSON error
 /// response: a `ServiceError` with its own status, anything else a 500 that carries only the
 /// request id.
-public protocol RequestHandler {
+package protocol RequestHandler {
     /// The function's name, as in `/functions/v1/<name>`.
     var functionName: String { get }
     /// The CORS headers of this function; the server answers preflights with them.
@@ -18,5 +18,5 @@ public protocol RequestHandler {
 extension RequestHandler {
     /// Gauges only this handler can read (from its database connection), appended to the
     /// metrics scrape; none by default.
-    public func gauges() -> String { "" }
+    package func gauges() -> String { "" }
 }

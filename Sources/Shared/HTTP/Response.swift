@@ -1,24 +1,24 @@
 /// An outbound HTTP response: status, headers in order, body bytes.
-public struct Response: Sendable {
-    public var status: HTTPStatus
-    public var headers: [HTTPHeader]
-    public var body: [UInt8]
+package struct Response: Sendable {
+    package var status: HTTPStatus
+    package var headers: [HTTPHeader]
+    package var body: [UInt8]
     /// When set, the body is streamed from it instead of `body` (which is then ignored).
-    public var bodyStream: ResponseBodyStream?
+    package var bodyStream: ResponseBodyStream?
 
-    public init(status: HTTPStatus, headers: [HTTPHeader] = [], body: [UInt8] = []) {
+    package init(status: HTTPStatus, headers: [HTTPHeader] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
     /// A JSON response with `Content-Type: application/json`.
-    public static func json(_ value: JSON, status: HTTPStatus = .ok) -> Response {
+    package static func json(_ value: JSON, status: HTTPStatus = .ok) -> Response {
         Response(status: status, headers: headers("application/json"), body: value.serializedBytes())
     }
 
     /// A plain-text response.
-    public static func text(_ text: String, status: HTTPStatus = .ok) -> Response {
+    package static func text(_ text: String, status: HTTPStatus = .ok) -> Response {
         Response(status: status, headers: headers("text/plain; charset=utf-8"), body: Array(text.utf8))
     }
 
@@ -32,23 +32,23 @@ public struct Response: Sendable {
     }
 
     /// The value of the first header called `name` (case-insensitive).
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.isNamed(name) }?.value
     }
 
     /// Adds a header, replacing any header of the same name.
-    public mutating func setHeader(_ name: String, _ value: String) {
+    package mutating func setHeader(_ name: String, _ value: String) {
         headers.removeAll { $0.isNamed(name) }
         headers.append(HTTPHeader(name, value))
     }
 
     /// The CGI form FastCGI expects on stdout: `Status:` line, headers, blank line, body.
-    public func cgiEncoded() -> [UInt8] {
+    package func cgiEncoded() -> [UInt8] {
         cgiHead() + body
     }
 
     /// The CGI form without the body: `Status:` line, headers, `Content-Length`, blank line.
-    public func cgiHead() -> [UInt8] {
+    package func cgiHead() -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(1024)
         writeHead { bytes.append(contentsOf: $0) }
@@ -58,7 +58,7 @@ public struct Response: Sendable {
     /// Hands the CGI head to `emit` piece by piece, in order (the server passes the pieces
     /// straight to libfcgi's buffer: no array is built). Header values never carry CR or LF: a
     /// value from input cannot split the response.
-    public func writeHead(_ emit: (UnsafeRawBufferPointer) -> Void) {
+    package func writeHead(_ emit: (UnsafeRawBufferPointer) -> Void) {
         Self.emit("Status: ", emit)
         Self.emitDecimal(status.code, emit)
         Self.emit(" ", emit)

@@ -1,6 +1,6 @@
 extension Substring {
     /// The substring without leading and trailing spaces and tabs.
-    public func trimmingSpaces() -> String {
+    package func trimmingSpaces() -> String {
         let utf8 = self.utf8
         var start = utf8.startIndex
         var end = utf8.endIndex

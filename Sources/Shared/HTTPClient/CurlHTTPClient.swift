@@ -9,19 +9,19 @@ internal import CCurl
 /// Not thread-safe: one per serving thread, or behind a lock. Only http and https are allowed
 /// (also on redirects, which are not followed unless asked), every call has connect and total
 /// timeouts, and a body larger than `maxResponseBytes` ends the transfer.
-public final class CurlHTTPClient: HTTPClient {
+package final class CurlHTTPClient: HTTPClient {
     /// Timeouts and limits.
-    public struct Configuration: Sendable {
-        public var connectTimeoutMs: Int
-        public var totalTimeoutMs: Int
-        public var maxResponseBytes: Int
+    package struct Configuration: Sendable {
+        package var connectTimeoutMs: Int
+        package var totalTimeoutMs: Int
+        package var maxResponseBytes: Int
         /// The proxy for outbound calls, only when configured for this product
         /// (`UB_OUTBOUND_PROXY`, a curl proxy URL). libcurl's own `http_proxy`, `https_proxy` and
         /// `ALL_PROXY` variables are never honoured: a variable set for something else on the
         /// host must not route our calls (and pinned downloads never use a proxy).
-        public var proxy: String?
+        package var proxy: String?
 
-        public init(
+        package init(
             connectTimeoutMs: Int = 3000, totalTimeoutMs: Int = 10_000, maxResponseBytes: Int = 1 << 20,
             proxy: String? = Environment.process().get("UB_OUTBOUND_PROXY")
         ) {
@@ -37,7 +37,7 @@ public final class CurlHTTPClient: HTTPClient {
     private let configuration: Configuration
     private let handle: UnsafeMutableRawPointer
 
-    public init(configuration: Configuration = Configuration()) {
+    package init(configuration: Configuration = Configuration()) {
         _ = Self.globalInit
         self.configuration = configuration
         self.handle = curl_easy_init()
@@ -47,7 +47,7 @@ public final class CurlHTTPClient: HTTPClient {
         curl_easy_cleanup(handle)
     }
 
-    public func send(
+    package func send(
         _ request: HTTPClientRequest, download: ((UnsafeRawBufferPointer) throws -> Void)?
     ) throws(HTTPClientError) -> HTTPClientResponse {
         guard request.url.hasPrefix("http://") || request.url.hasPrefix("https://") else {

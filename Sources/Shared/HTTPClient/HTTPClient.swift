@@ -1,21 +1,21 @@
 /// An outbound HTTP request.
-public struct HTTPClientRequest: Sendable {
-    public var method: String
-    public var url: String
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
+package struct HTTPClientRequest: Sendable {
+    package var method: String
+    package var url: String
+    package var headers: [(name: String, value: String)]
+    package var body: [UInt8]
     /// Overrides the client's total timeout for this call (a large transfer needs longer).
-    public var timeoutMs: Int?
+    package var timeoutMs: Int?
     /// Overrides the client's cap on a buffered response body.
-    public var maxResponseBytes: Int?
+    package var maxResponseBytes: Int?
     /// Connect to this address instead of resolving the URL's host (`host:port:address`, as
     /// curl's `CURLOPT_RESOLVE`): the address a caller already checked is the one used.
-    public var pinnedAddress: String?
+    package var pinnedAddress: String?
     /// Never through a proxy, not even a configured one: a checked and pinned address means
     /// nothing once a proxy connects on our behalf.
-    public var direct: Bool
+    package var direct: Bool
 
-    public init(
+    package init(
         method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
         timeoutMs: Int? = nil, maxResponseBytes: Int? = nil, pinnedAddress: String? = nil, direct: Bool = false
     ) {
@@ -31,12 +31,12 @@ public struct HTTPClientRequest: Sendable {
 }
 
 /// An HTTP response: status, headers (lowercased names) and the whole body.
-public struct HTTPClientResponse: Sendable {
-    public var status: Int
-    public var headers: [String: String]
-    public var body: [UInt8]
+package struct HTTPClientResponse: Sendable {
+    package var status: Int
+    package var headers: [String: String]
+    package var body: [UInt8]
 
-    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
+    package init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -44,8 +44,8 @@ public struct HTTPClientResponse: Sendable {
 }
 
 /// Why an outbound call failed before an HTTP status came back.
-public struct HTTPClientError: Error, CustomStringConvertible {
-    public enum Code: String, Sendable {
+package struct HTTPClientError: Error, CustomStringConvertible {
+    package enum Code: String, Sendable {
         case invalidURL
         case connect
         case timeout
@@ -56,26 +56,26 @@ public struct HTTPClientError: Error, CustomStringConvertible {
     }
 
     /// Whether trying again may help: the connection failed, timed out or was reset.
-    public var isTransient: Bool {
+    package var isTransient: Bool {
         switch code {
         case .connect, .timeout, .transport: true
         case .invalidURL, .tooLarge, .aborted: false
         }
     }
 
-    public let code: Code
-    public let detail: String
+    package let code: Code
+    package let detail: String
 
-    public init(_ code: Code, _ detail: String) {
+    package init(_ code: Code, _ detail: String) {
         self.code = code
         self.detail = detail
     }
 
-    public var description: String { "HTTPClientError(\(code.rawValue)): \(detail)" }
+    package var description: String { "HTTPClientError(\(code.rawValue)): \(detail)" }
 }
 
 /// The outbound HTTP seam: `CurlHTTPClient` live, a closure-backed stub in tests.
-public protocol HTTPClient: AnyObject {
+package protocol HTTPClient: AnyObject {
     /// Sends `request` and waits for the answer. With `download`, a 2xx body goes to it piece by
     /// piece as it arrives (and is not kept in the response); other statuses keep their body.
     /// An error thrown by `download` ends the transfer (`HTTPClientError.Code.aborted`).
@@ -86,7 +86,7 @@ public protocol HTTPClient: AnyObject {
 
 extension HTTPClient {
     /// Sends `request` and waits for the whole answer.
-    public func send(_ request: HTTPClientRequest) throws(HTTPClientError) -> HTTPClientResponse {
+    package func send(_ request: HTTPClientRequest) throws(HTTPClientError) -> HTTPClientResponse {
         try send(request, download: nil)
     }
 }

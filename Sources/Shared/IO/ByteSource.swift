@@ -1,5 +1,5 @@
 /// Bytes read in pieces: what a streamed upload reads from (a file, a pipe, memory).
-public protocol ByteSource: AnyObject {
+package protocol ByteSource: AnyObject {
     /// Fills the start of `buffer`; returns how many bytes it wrote, 0 at the end.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileIO.Error) -> Int
 
@@ -8,12 +8,12 @@ public protocol ByteSource: AnyObject {
 }
 
 extension ByteSource {
-    public var remainingCount: Int? { nil }
+    package var remainingCount: Int? { nil }
 }
 
 extension ByteSource {
     /// Reads until `buffer` is full or the source ends (pipes return short reads).
-    public func readFully(into buffer: UnsafeMutableRawBufferPointer) throws(FileIO.Error) -> Int {
+    package func readFully(into buffer: UnsafeMutableRawBufferPointer) throws(FileIO.Error) -> Int {
         var filled = 0
         while filled < buffer.count {
             let count = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
@@ -25,23 +25,23 @@ extension ByteSource {
 }
 
 /// A `ByteSource` over bytes in memory.
-public final class MemoryByteSource: ByteSource {
+package final class MemoryByteSource: ByteSource {
     private let bytes: ArraySlice<UInt8>
     private var offset: Int
 
     /// Reads `bytes` (a slice: no copy of a larger buffer).
-    public init(_ bytes: ArraySlice<UInt8>) {
+    package init(_ bytes: ArraySlice<UInt8>) {
         self.bytes = bytes
         self.offset = bytes.startIndex
     }
 
-    public convenience init(_ bytes: [UInt8]) {
+    package convenience init(_ bytes: [UInt8]) {
         self.init(bytes[...])
     }
 
-    public var remainingCount: Int? { bytes.endIndex - offset }
+    package var remainingCount: Int? { bytes.endIndex - offset }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileIO.Error) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileIO.Error) -> Int {
         let count = min(buffer.count, bytes.endIndex - offset)
         bytes.withUnsafeBytes { source in
             let start = offset - bytes.startIndex

@@ -4,13 +4,13 @@
 
 /// A `ByteSource` over a file descriptor: a file it opened (and closes in `deinit`), or a
 /// descriptor it was lent, such as a pipe (left open).
-public final class FileByteSource: ByteSource {
+package final class FileByteSource: ByteSource {
     private let fd: Int32
     private let owned: Bool
     private let path: String
 
     /// Opens `path` for reading.
-    public init(path: String) throws(FileIO.Error) {
+    package init(path: String) throws(FileIO.Error) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileIO.Error(operation: "open", path: path, code: errno) }
         self.fd = fd
@@ -19,7 +19,7 @@ public final class FileByteSource: ByteSource {
     }
 
     /// Reads a descriptor owned by someone else (not closed here).
-    public init(borrowing fd: Int32) {
+    package init(borrowing fd: Int32) {
         self.fd = fd
         self.owned = false
         self.path = "fd \(fd)"
@@ -29,7 +29,7 @@ public final class FileByteSource: ByteSource {
         if owned { close(fd) }
     }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileIO.Error) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileIO.Error) -> Int {
         while true {
             let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if count >= 0 { return count }

@@ -2,13 +2,13 @@ import Synchronization
 
 /// `UserDirectory` in memory, for tests of the identification order. Stored numbers are
 /// matched through the same normalizer and key the SQL index uses.
-public final class InMemoryUserDirectory: UserDirectory, Sendable {
+package final class InMemoryUserDirectory: UserDirectory, Sendable {
     /// One profile row.
-    public struct Profile: Sendable {
-        public var whatsApp: String?
-        public var phone: String?
+    package struct Profile: Sendable {
+        package var whatsApp: String?
+        package var phone: String?
 
-        public init(whatsApp: String? = nil, phone: String? = nil) {
+        package init(whatsApp: String? = nil, phone: String? = nil) {
             self.whatsApp = whatsApp
             self.phone = phone
         }
@@ -24,31 +24,31 @@ public final class InMemoryUserDirectory: UserDirectory, Sendable {
     private let normalizer: PhoneNormalizer
     private let state = Mutex(State())
 
-    public init(normalizer: PhoneNormalizer = PhoneNormalizer()) {
+    package init(normalizer: PhoneNormalizer = PhoneNormalizer()) {
         self.normalizer = normalizer
     }
 
-    public func addUser(_ user: UserID, profile: Profile? = nil) {
+    package func addUser(_ user: UserID, profile: Profile? = nil) {
         state.withLock { state in
             state.users.insert(user)
             if let profile { state.profiles[user] = profile }
         }
     }
 
-    public func addMapping(_ user: UserID, number: String) {
+    package func addMapping(_ user: UserID, number: String) {
         state.withLock { $0.mappings.append((user, number, nil, nil)) }
     }
 
     /// Notes in the order written; the last one is the newest.
-    public func addNote(_ user: UserID, contactID: String) {
+    package func addNote(_ user: UserID, contactID: String) {
         state.withLock { $0.notes.append((user, contactID)) }
     }
 
-    public var mappingRows: [(user: UserID, number: String, contact: String?, account: String?)] {
+    package var mappingRows: [(user: UserID, number: String, contact: String?, account: String?)] {
         state.withLock { $0.mappings }
     }
 
-    public func profile(of user: UserID) -> Profile? {
+    package func profile(of user: UserID) -> Profile? {
         state.withLock { $0.profiles[user] }
     }
 
@@ -63,35 +63,35 @@ public final class InMemoryUserDirectory: UserDirectory, Sendable {
         return seen.prefix(2).map { UserCandidate(userID: $0) }
     }
 
-    public func usersByMapping(key: String) throws -> [UserCandidate] {
+    package func usersByMapping(key: String) throws -> [UserCandidate] {
         distinct(state.withLock { $0.mappings }.filter { matches($0.number, key) }.map(\.user))
     }
 
-    public func usersByProfileWhatsApp(key: String) throws -> [UserCandidate] {
+    package func usersByProfileWhatsApp(key: String) throws -> [UserCandidate] {
         let profiles = state.withLock { $0.profiles }
         return distinct(profiles.filter { matches($0.value.whatsApp, key) }.map(\.key)).map {
             UserCandidate(userID: $0.userID, profileWhatsApp: profiles[$0.userID]?.whatsApp)
         }
     }
 
-    public func usersByProfilePhone(key: String) throws -> [UserCandidate] {
+    package func usersByProfilePhone(key: String) throws -> [UserCandidate] {
         let profiles = state.withLock { $0.profiles }
         return distinct(profiles.filter { matches($0.value.phone, key) }.map(\.key)).map {
             UserCandidate(userID: $0.userID, profileWhatsApp: profiles[$0.userID]?.whatsApp)
         }
     }
 
-    public func userByMeetingNotes(contactID: String) throws -> UserCandidate? {
+    package func userByMeetingNotes(contactID: String) throws -> UserCandidate? {
         state.withLock { $0.notes.last { $0.contactID == contactID } }.map { UserCandidate(userID: $0.user) }
     }
 
-    public func backfillProfileWhatsApp(userID: UserID, number: String) throws {
+    package func backfillProfileWhatsApp(userID: UserID, number: String) throws {
         state.withLock { state in
             if (state.profiles[userID]?.whatsApp ?? "").isEmpty { state.profiles[userID]?.whatsApp = number }
         }
     }
 
-    public func upsertMapping(userID: UserID, number: String, chatwootContactID: String?, chatwootAccountID: String?) throws {
+    package func upsertMapping(userID: UserID, number: String, chatwootContactID: String?, chatwootAccountID: String?) throws {
         state.withLock { state in
             if !state.mappings.contains(where: { $0.user == userID && $0.number == number }) {
                 state.mappings.append((userID, number, chatwootContactID, chatwootAccountID))
@@ -99,15 +99,15 @@ public final class InMemoryUserDirectory: UserDirectory, Sendable {
         }
     }
 
-    public func user(_ userID: UserID) throws -> UserCandidate? {
+    package func user(_ userID: UserID) throws -> UserCandidate? {
         state.withLock { $0.users.contains(userID) } ? UserCandidate(userID: userID) : nil
     }
 
-    public func mappedNumbers(of userID: UserID) throws -> [String] {
+    package func mappedNumbers(of userID: UserID) throws -> [String] {
         state.withLock { $0.mappings }.filter { $0.user == userID }.map(\.number)
     }
 
-    public func profileNumbers(of userID: UserID) throws -> (whatsApp: String?, phone: String?)? {
+    package func profileNumbers(of userID: UserID) throws -> (whatsApp: String?, phone: String?)? {
         state.withLock { $0.profiles[userID] }.map { ($0.whatsApp, $0.phone) }
     }
 }

@@ -1,9 +1,9 @@
 /// `UserDirectory` over the Supabase tables, matching stored numbers of any shape through
 /// `public.userbuckets_phone_key` (indexed; see `db/migrations/0003_phone_lookup.sql`).
-public final class PostgresUserDirectory: UserDirectory {
+package final class PostgresUserDirectory: UserDirectory {
     private let connection: PostgresConnection
 
-    public init(connection: PostgresConnection) {
+    package init(connection: PostgresConnection) {
         self.connection = connection
     }
 
@@ -60,38 +60,38 @@ public final class PostgresUserDirectory: UserDirectory {
     static let profileNumbers = PreparedStatement(
         "SELECT whatsapp_number, phone_number FROM public.profiles WHERE user_id = $1::uuid")
 
-    public func mappedNumbers(of userID: UserID) throws -> [String] {
+    package func mappedNumbers(of userID: UserID) throws -> [String] {
         try connection.execute(Self.mappedNumbers, [userID.value]).rows.compactMap { $0[0] }
     }
 
-    public func profileNumbers(of userID: UserID) throws -> (whatsApp: String?, phone: String?)? {
+    package func profileNumbers(of userID: UserID) throws -> (whatsApp: String?, phone: String?)? {
         guard let row = try connection.execute(Self.profileNumbers, [userID.value]).rows.first else { return nil }
         return (row[0], row[1])
     }
 
-    public func usersByMapping(key: String) throws -> [UserCandidate] {
+    package func usersByMapping(key: String) throws -> [UserCandidate] {
         try candidates(Self.byMapping, key)
     }
 
-    public func usersByProfileWhatsApp(key: String) throws -> [UserCandidate] {
+    package func usersByProfileWhatsApp(key: String) throws -> [UserCandidate] {
         try candidates(Self.byProfileWhatsApp, key)
     }
 
-    public func usersByProfilePhone(key: String) throws -> [UserCandidate] {
+    package func usersByProfilePhone(key: String) throws -> [UserCandidate] {
         try candidates(Self.byProfilePhone, key)
     }
 
-    public func userByMeetingNotes(contactID: String) throws -> UserCandidate? {
+    package func userByMeetingNotes(contactID: String) throws -> UserCandidate? {
         let result = try connection.execute(Self.byMeetingNotes, [contactID])
         guard let row = result.rows.first, let user = row[0].flatMap(UserID.init) else { return nil }
         return UserCandidate(userID: user, bucket: row[1])
     }
 
-    public func backfillProfileWhatsApp(userID: UserID, number: String) throws {
+    package func backfillProfileWhatsApp(userID: UserID, number: String) throws {
         try connection.execute(Self.backfill, [userID.value, number])
     }
 
-    public func upsertMapping(userID: UserID, number: String, chatwootContactID: String?, chatwootAccountID: String?) throws {
+    package func upsertMapping(userID: UserID, number: String, chatwootContactID: String?, chatwootAccountID: String?) throws {
         do {
             if chatwootContactID != nil {
                 try connection.execute(Self.upsertMapping, [userID.value, number, chatwootContactID, chatwootAccountID])
@@ -104,7 +104,7 @@ public final class PostgresUserDirectory: UserDirectory {
         }
     }
 
-    public func user(_ userID: UserID) throws -> UserCandidate? {
+    package func user(_ userID: UserID) throws -> UserCandidate? {
         let result = try connection.execute(Self.userByID, [userID.value])
         guard let row = result.rows.first else { return nil }
         return UserCandidate(userID: userID, bucket: row[1])

@@ -1,11 +1,11 @@
 /// A user found by one lookup, with the bucket recorded for them when the lookup joined it.
-public struct UserCandidate: Sendable, Equatable {
-    public let userID: UserID
-    public let bucket: String?
+package struct UserCandidate: Sendable, Equatable {
+    package let userID: UserID
+    package let bucket: String?
     /// For profile matches: the profile's current `whatsapp_number`.
-    public let profileWhatsApp: String?
+    package let profileWhatsApp: String?
 
-    public init(userID: UserID, bucket: String? = nil, profileWhatsApp: String? = nil) {
+    package init(userID: UserID, bucket: String? = nil, profileWhatsApp: String? = nil) {
         self.userID = userID
         self.bucket = bucket
         self.profileWhatsApp = profileWhatsApp
@@ -16,7 +16,7 @@ public struct UserCandidate: Sendable, Equatable {
 ///
 /// Lookups take `PhoneNumber.lookupKey` and return up to two distinct users (two means
 /// ambiguous), each with its bucket mapping when there is one.
-public protocol UserDirectory: AnyObject {
+package protocol UserDirectory: AnyObject {
     func usersByMapping(key: String) throws -> [UserCandidate]
     func usersByProfileWhatsApp(key: String) throws -> [UserCandidate]
     func usersByProfilePhone(key: String) throws -> [UserCandidate]

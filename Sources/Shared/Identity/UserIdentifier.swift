@@ -1,7 +1,7 @@
-public import Logging
+package import Logging
 
 /// Which step of the identification order found the user (SPEC section 3).
-public enum IdentificationStep: String, Sendable {
+package enum IdentificationStep: String, Sendable {
     case mapping
     case profileWhatsApp = "profile_whatsapp"
     case profilePhone = "profile_phone"
@@ -9,19 +9,19 @@ public enum IdentificationStep: String, Sendable {
 }
 
 /// What identification found.
-public enum Identification: Sendable, Equatable {
+package enum Identification: Sendable, Equatable {
     case identified(UserCandidate, IdentificationStep)
     /// Several distinct users share the number at this step: nobody is identified.
     case ambiguous(IdentificationStep)
     case notFound
 
-    public var candidate: UserCandidate? {
+    package var candidate: UserCandidate? {
         if case .identified(let candidate, _) = self { return candidate }
         return nil
     }
 
     /// For logs and metrics: the step, `ambiguous` or `none`.
-    public var outcome: String {
+    package var outcome: String {
         switch self {
         case .identified(_, let step): step.rawValue
         case .ambiguous: "ambiguous"
@@ -32,11 +32,11 @@ public enum Identification: Sendable, Equatable {
 
 /// Identifies a user from a phone number in the SPEC's order; the first step that finds
 /// exactly one distinct user wins, and a step that finds several stops the search.
-public struct UserIdentifier {
+package struct UserIdentifier {
     private let directory: any UserDirectory
     private let outcomes = CounterFamily(prefix: "userbuckets_identifications_total{outcome=\"")
 
-    public init(directory: any UserDirectory) {
+    package init(directory: any UserDirectory) {
         self.directory = directory
     }
 
@@ -44,7 +44,7 @@ public struct UserIdentifier {
     ///   - number: the normalized number, or nil when there is none.
     ///   - contactID: the request's contact id, for the meeting-notes step and the mapping's
     ///     Chatwoot ids (`contact_<contact>_account_<account>`).
-    public func identify(number: PhoneNumber?, contactID: String?, logger: @autoclosure () -> Logger) throws(ServiceError) -> Identification {
+    package func identify(number: PhoneNumber?, contactID: String?, logger: @autoclosure () -> Logger) throws(ServiceError) -> Identification {
         let result = try ServiceError.catching { try search(number: number, contactID: contactID) }
         outcomes.increment(result.outcome)
         if case .ambiguous(let step) = result {
@@ -96,11 +96,11 @@ public struct UserIdentifier {
 }
 
 /// A contact id of the form `contact_<contact>_account_<account>`.
-public struct ChatwootContactID: Sendable, Equatable {
-    public let contact: String
-    public let account: String
+package struct ChatwootContactID: Sendable, Equatable {
+    package let contact: String
+    package let account: String
 
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let parts = text.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == "contact", parts[2] == "account", !parts[1].isEmpty, !parts[3].isEmpty,
             parts[1].allSatisfy(\.isASCIIDigitCharacter), parts[3].allSatisfy(\.isASCIIDigitCharacter)

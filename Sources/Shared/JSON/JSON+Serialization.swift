@@ -1,11 +1,11 @@
 extension JSON {
     /// Compact JSON text.
-    public func serialized() -> String {
+    package func serialized() -> String {
         String(decoding: serializedBytes(), as: UTF8.self)
     }
 
     /// Compact JSON as UTF-8 bytes (what responses send).
-    public func serializedBytes() -> [UInt8] {
+    package func serializedBytes() -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(1024)
         write(to: &output)

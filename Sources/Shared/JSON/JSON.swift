@@ -2,7 +2,7 @@
 ///
 /// Key order matters for responses that must match the original byte for byte; number text
 /// matters for ids larger than a `Double` holds.
-public enum JSON: Sendable, Equatable {
+package enum JSON: Sendable, Equatable {
     case null
     case bool(Bool)
     /// The number's text as it appears in JSON, e.g. `"42"` or `"-1.5e3"`.
@@ -12,10 +12,10 @@ public enum JSON: Sendable, Equatable {
     case object(JSONObject)
 
     /// A number from an integer.
-    public static func integer(_ value: Int) -> JSON { .number(String(value)) }
+    package static func integer(_ value: Int) -> JSON { .number(String(value)) }
 
     /// An object from key-value pairs, in order; a nil value leaves the key out.
-    public static func object(_ pairs: KeyValuePairs<String, JSON?>) -> JSON {
+    package static func object(_ pairs: KeyValuePairs<String, JSON?>) -> JSON {
         var object = JSONObject(capacity: pairs.count)
         for (key, value) in pairs {
             if let value { object[key] = value }
@@ -23,41 +23,41 @@ public enum JSON: Sendable, Equatable {
         return .object(object)
     }
 
-    public subscript(key: String) -> JSON? {
+    package subscript(key: String) -> JSON? {
         if case .object(let object) = self { return object[key] }
         return nil
     }
 
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
-    public var objectValue: JSONObject? {
+    package var objectValue: JSONObject? {
         if case .object(let value) = self { return value }
         return nil
     }
 
-    public var arrayValue: [JSON]? {
+    package var arrayValue: [JSON]? {
         if case .array(let value) = self { return value }
         return nil
     }
 
-    public var boolValue: Bool? {
+    package var boolValue: Bool? {
         if case .bool(let value) = self { return value }
         return nil
     }
 
     /// The value as an integer, when it is a number with an integral value.
-    public var intValue: Int? {
+    package var intValue: Int? {
         if case .number(let text) = self { return Int(text) ?? Double(text).flatMap { Int(exactly: $0) } }
         return nil
     }
 
-    public var isNull: Bool { self == .null }
+    package var isNull: Bool { self == .null }
 
     /// What JavaScript would call truthy: not null, false, 0, or the empty string.
-    public var isTruthy: Bool {
+    package var isTruthy: Bool {
         switch self {
         case .null: false
         case .bool(let value): value
@@ -68,7 +68,7 @@ public enum JSON: Sendable, Equatable {
     }
 
     /// The JSON type name, for error messages.
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "boolean"
@@ -81,20 +81,20 @@ public enum JSON: Sendable, Equatable {
 }
 
 /// A JSON object: keys in insertion order, unique.
-public struct JSONObject: Sendable, Equatable {
+package struct JSONObject: Sendable, Equatable {
     /// One key and its value. A struct, not a tuple: arrays of tuples cost a runtime metadata
     /// lookup on every use.
-    public struct Entry: Sendable, Equatable {
-        public var key: String
-        public var value: JSON
+    package struct Entry: Sendable, Equatable {
+        package var key: String
+        package var value: JSON
     }
 
-    public private(set) var entries: [Entry] = []
+    package private(set) var entries: [Entry] = []
 
-    public init() {}
+    package init() {}
 
     /// An empty object with room for `capacity` keys (growing an array reallocates).
-    public init(capacity: Int) {
+    package init(capacity: Int) {
         entries.reserveCapacity(capacity)
     }
 
@@ -103,7 +103,7 @@ public struct JSONObject: Sendable, Equatable {
         self.entries = entries
     }
 
-    public subscript(key: String) -> JSON? {
+    package subscript(key: String) -> JSON? {
         get { entries.first { $0.key == key }?.value }
         set {
             if let index = entries.firstIndex(where: { $0.key == key }) {
@@ -115,7 +115,7 @@ public struct JSONObject: Sendable, Equatable {
     }
 
     /// Whether the key is present (a `null` value counts as present).
-    public func contains(_ key: String) -> Bool {
+    package func contains(_ key: String) -> Bool {
         entries.contains { $0.key == key }
     }
 }

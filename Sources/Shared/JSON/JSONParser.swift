@@ -4,15 +4,15 @@
 /// wins), and stops at `Limits` (depth, keys per object, elements per array, values in all,
 /// bytes per string). Time and memory are linear in the input: an object past a handful of keys
 /// finds duplicates through a side index, and an empty object or array allocates nothing.
-public struct JSONParser {
+package struct JSONParser {
     /// Why a body is not JSON, or is JSON too large to take; `description` is safe to show to
     /// the caller.
-    public struct Error: Swift.Error, CustomStringConvertible, Equatable {
-        public let message: String
-        public let offset: Int
+    package struct Error: Swift.Error, CustomStringConvertible, Equatable {
+        package let message: String
+        package let offset: Int
         /// A limit was reached (413), rather than the text being malformed (400).
-        public var isLimit = false
-        public var description: String { "\(message) at byte \(offset)" }
+        package var isLimit = false
+        package var description: String { "\(message) at byte \(offset)" }
     }
 
     private let bytes: [UInt8]
@@ -30,7 +30,7 @@ public struct JSONParser {
     }
 
     /// Parses one JSON document.
-    public static func parse(_ bytes: [UInt8], limits: Limits = .default) throws(Error) -> JSON {
+    package static func parse(_ bytes: [UInt8], limits: Limits = .default) throws(Error) -> JSON {
         var parser = JSONParser(bytes: bytes, limits: limits)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
@@ -40,7 +40,7 @@ public struct JSONParser {
     }
 
     /// Parses one JSON document from text.
-    public static func parse(_ text: String, limits: Limits = .default) throws(Error) -> JSON {
+    package static func parse(_ text: String, limits: Limits = .default) throws(Error) -> JSON {
         try parse(Array(text.utf8), limits: limits)
     }
 
@@ -48,7 +48,7 @@ public struct JSONParser {
     /// `limits.deferStringsLongerThan` (they read as `null` in the tree): returns where each is,
     /// by key path (array elements as `[i]`), so a large value (a base64 file) is read from the
     /// body itself instead of a copy.
-    public static func parseDeferringLongStrings(_ bytes: [UInt8], limits: Limits) throws(Error) -> (JSON, [[String]: Range<Int>]) {
+    package static func parseDeferringLongStrings(_ bytes: [UInt8], limits: Limits) throws(Error) -> (JSON, [[String]: Range<Int>]) {
         var parser = JSONParser(bytes: bytes, limits: limits)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)

@@ -1,20 +1,20 @@
 /// One unit of background work from the queue.
-public struct Job: Sendable, Equatable {
-    public enum Status: String, Sendable {
+package struct Job: Sendable, Equatable {
+    package enum Status: String, Sendable {
         case queued, running, done, failed, skipped
     }
 
-    public let id: Int64
-    public let kind: String
-    public let payload: JSON
-    public let status: Status
+    package let id: Int64
+    package let kind: String
+    package let payload: JSON
+    package let status: Status
     /// Attempts started so far, this one included for a claimed job.
-    public let attempts: Int
-    public let maxAttempts: Int
-    public let lastError: String?
-    public let runAt: String?
+    package let attempts: Int
+    package let maxAttempts: Int
+    package let lastError: String?
+    package let runAt: String?
 
-    public init(
+    package init(
         id: Int64, kind: String, payload: JSON, status: Status, attempts: Int, maxAttempts: Int, lastError: String? = nil,
         runAt: String? = nil
     ) {

@@ -1,6 +1,6 @@
 /// The durable job queue: the seam between who enqueues (the webhook) and who works (the
 /// worker). `PostgresJobQueue` live; tests use it against the real database too.
-public protocol JobQueue: AnyObject {
+package protocol JobQueue: AnyObject {
     /// Adds a job; a second job with the same `dedupeKey` is not added.
     func enqueue(kind: String, payload: JSON, dedupeKey: String?) throws
 

@@ -1,10 +1,10 @@
 /// `JobQueue` on `public.userbuckets_jobs` (db/migrations/0004). Claims use
 /// `FOR UPDATE SKIP LOCKED`, so any number of workers on any number of hosts share the queue;
 /// a lease makes a job whose worker died claimable again.
-public final class PostgresJobQueue: JobQueue {
+package final class PostgresJobQueue: JobQueue {
     private let connection: PostgresConnection
 
-    public init(connection: PostgresConnection) {
+    package init(connection: PostgresConnection) {
         self.connection = connection
     }
 
@@ -48,27 +48,27 @@ public final class PostgresJobQueue: JobQueue {
         WHERE ($1::bigint[] IS NULL AND status = 'failed') OR id = ANY($1::bigint[])
         """)
 
-    public func enqueue(kind: String, payload: JSON, dedupeKey: String?) throws {
+    package func enqueue(kind: String, payload: JSON, dedupeKey: String?) throws {
         _ = try connection.execute(Self.insert, [kind, payload.serialized(), dedupeKey])
     }
 
-    public func claim(workerID: String, leaseSeconds: Int) throws -> Job? {
+    package func claim(workerID: String, leaseSeconds: Int) throws -> Job? {
         try connection.execute(Self.claimNext, [workerID, String(leaseSeconds)]).rows.first.map(Self.job)
     }
 
-    public func finish(_ job: Job, status: Job.Status, result: JSON) throws {
+    package func finish(_ job: Job, status: Job.Status, result: JSON) throws {
         _ = try connection.execute(Self.finishJob, [String(job.id), status.rawValue, result.serialized()])
     }
 
-    public func retry(_ job: Job, error: String, delaySeconds: Int, permanent: Bool) throws {
+    package func retry(_ job: Job, error: String, delaySeconds: Int, permanent: Bool) throws {
         _ = try connection.execute(Self.retryJob, [String(job.id), String(error.prefix(1000)), String(delaySeconds), permanent ? "true" : "false"])
     }
 
-    public func list(status: Job.Status?, limit: Int) throws -> [Job] {
+    package func list(status: Job.Status?, limit: Int) throws -> [Job] {
         try connection.execute(Self.listJobs, [status?.rawValue, String(limit)]).rows.map(Self.job)
     }
 
-    public func requeue(ids: [Int64]?) throws -> Int {
+    package func requeue(ids: [Int64]?) throws -> Int {
         try connection.execute(Self.requeueJobs, [ids.map { "{" + $0.map(String.init).joined(separator: ",") + "}" }]).affectedRows
     }
 

@@ -1,12 +1,12 @@
 /// Which files the knowledge base takes: an allow-list of extensions, each checked against the
 /// bytes' magic numbers (a `.pdf` must start `%PDF-`), executables refused whatever their name.
-public enum FileTypePolicy {
-    public enum Verdict: Equatable, Sendable {
+package enum FileTypePolicy {
+    package enum Verdict: Equatable, Sendable {
         case accepted(contentType: String)
         case refused(String)
     }
 
-    public static func check(name: String, bytes: ArraySlice<UInt8>) -> Verdict {
+    package static func check(name: String, bytes: ArraySlice<UInt8>) -> Verdict {
         if starts(bytes, [0x7F, 0x45, 0x4C, 0x46]) || starts(bytes, Array("MZ".utf8)) || starts(bytes, Array("#!".utf8)) {
             return .refused("executables are not accepted")
         }
@@ -17,17 +17,17 @@ public enum FileTypePolicy {
     }
 
     /// The media type a stored file is served with.
-    public static func contentType(ofName name: String) -> String {
+    package static func contentType(ofName name: String) -> String {
         rules[fileExtension(of: name)]?.contentType ?? "application/octet-stream"
     }
 
     /// Whether `content` may decode it as text.
-    public static func isText(name: String) -> Bool {
+    package static func isText(name: String) -> Bool {
         ["txt", "md", "csv", "json"].contains(fileExtension(of: name))
     }
 
     /// The original `list` type: image, video, audio or file.
-    public static func kind(ofName name: String) -> String {
+    package static func kind(ofName name: String) -> String {
         switch fileExtension(of: name) {
         case "png", "jpg", "jpeg", "gif", "webp", "svg": "image"
         case "mp4", "avi", "mov", "webm", "mkv": "video"

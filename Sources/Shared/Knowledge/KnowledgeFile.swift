@@ -1,19 +1,19 @@
 /// A `knowledge_files` row, as the web app sees it.
-public struct KnowledgeFile: Sendable, Equatable {
-    public var id: String
-    public var userID: String
-    public var name: String
-    public var type: String
-    public var size: Int
-    public var url: String?
-    public var bucket: String?
-    public var objectPath: String?
-    public var contentExtracted: Bool
-    public var extractedContent: String?
-    public var createdAt: String
-    public var updatedAt: String
+package struct KnowledgeFile: Sendable, Equatable {
+    package var id: String
+    package var userID: String
+    package var name: String
+    package var type: String
+    package var size: Int
+    package var url: String?
+    package var bucket: String?
+    package var objectPath: String?
+    package var contentExtracted: Bool
+    package var extractedContent: String?
+    package var createdAt: String
+    package var updatedAt: String
 
-    public init(
+    package init(
         id: String, userID: String, name: String, type: String, size: Int, url: String?, bucket: String?, objectPath: String?,
         contentExtracted: Bool, extractedContent: String?, createdAt: String, updatedAt: String
     ) {
@@ -33,7 +33,7 @@ public struct KnowledgeFile: Sendable, Equatable {
 
     /// The original `list` item: `{id, name, type, size, url, user_id, created_at, updated_at}`,
     /// `type` re-derived from the name.
-    public var listJSON: JSON {
+    package var listJSON: JSON {
         .object([
             "id": .string(id), "name": .string(name), "type": .string(FileTypePolicy.kind(ofName: name)), "size": .integer(size),
             "url": url.map(JSON.string) ?? .null, "user_id": .string(userID), "created_at": .string(createdAt),
@@ -43,18 +43,18 @@ public struct KnowledgeFile: Sendable, Equatable {
 }
 
 /// A file about to be recorded.
-public struct NewKnowledgeFile: Sendable {
-    public var userID: String
-    public var name: String
-    public var size: Int
-    public var bucket: String
-    public var objectPath: String
-    public var storageURI: String
-    public var sha256: String
-    public var extractedText: String?
-    public var metadata: JSON
+package struct NewKnowledgeFile: Sendable {
+    package var userID: String
+    package var name: String
+    package var size: Int
+    package var bucket: String
+    package var objectPath: String
+    package var storageURI: String
+    package var sha256: String
+    package var extractedText: String?
+    package var metadata: JSON
 
-    public init(
+    package init(
         userID: String, name: String, size: Int, bucket: String, objectPath: String, storageURI: String, sha256: String,
         extractedText: String?, metadata: JSON
     ) {
@@ -72,7 +72,7 @@ public struct NewKnowledgeFile: Sendable {
 
 /// Where knowledge files are recorded: the seam between the function and the database.
 /// Every read is scoped to the owner.
-public protocol KnowledgeFileStore: AnyObject {
+package protocol KnowledgeFileStore: AnyObject {
     func insert(_ file: NewKnowledgeFile) throws -> KnowledgeFile
     /// The owner's file with these bytes, if they uploaded them before.
     func file(userID: String, sha256: String) throws -> KnowledgeFile?

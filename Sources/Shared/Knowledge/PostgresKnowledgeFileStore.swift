@@ -1,8 +1,8 @@
 /// `KnowledgeFileStore` on `public.knowledge_files`.
-public final class PostgresKnowledgeFileStore: KnowledgeFileStore {
+package final class PostgresKnowledgeFileStore: KnowledgeFileStore {
     private let connection: PostgresConnection
 
-    public init(connection: PostgresConnection) {
+    package init(connection: PostgresConnection) {
         self.connection = connection
     }
 
@@ -25,7 +25,7 @@ public final class PostgresKnowledgeFileStore: KnowledgeFileStore {
     static let shared = PreparedStatement(
         "SELECT EXISTS (SELECT 1 FROM public.knowledge_files WHERE gcs_bucket = $1 AND storage_path = $2 AND id <> $3::uuid)")
 
-    public func insert(_ file: NewKnowledgeFile) throws -> KnowledgeFile {
+    package func insert(_ file: NewKnowledgeFile) throws -> KnowledgeFile {
         let row = try connection.execute(
             Self.insertRow,
             [
@@ -37,29 +37,29 @@ public final class PostgresKnowledgeFileStore: KnowledgeFileStore {
         return Self.file(row)
     }
 
-    public func file(userID: String, sha256: String) throws -> KnowledgeFile? {
+    package func file(userID: String, sha256: String) throws -> KnowledgeFile? {
         try connection.execute(Self.byHash, [userID, sha256]).rows.first.map(Self.file)
     }
 
-    public func file(userID: String, id: String) throws -> KnowledgeFile? {
+    package func file(userID: String, id: String) throws -> KnowledgeFile? {
         guard UserID(id) != nil else { return nil }  // not a UUID: no such file (and no SQL error)
         return try connection.execute(Self.byID, [userID, id]).rows.first.map(Self.file)
     }
 
-    public func file(userID: String, name: String) throws -> KnowledgeFile? {
+    package func file(userID: String, name: String) throws -> KnowledgeFile? {
         let rows = try connection.execute(Self.byName, [userID, name]).rows
         return rows.count == 1 ? Self.file(rows[0]) : nil
     }
 
-    public func list(userID: String, limit: Int, offset: Int) throws -> [KnowledgeFile] {
+    package func list(userID: String, limit: Int, offset: Int) throws -> [KnowledgeFile] {
         try connection.execute(Self.page, [userID, String(limit), String(offset)]).rows.map(Self.file)
     }
 
-    public func delete(userID: String, id: String) throws {
+    package func delete(userID: String, id: String) throws {
         _ = try connection.execute(Self.remove, [userID, id])
     }
 
-    public func objectIsShared(bucket: String, objectPath: String, besides id: String) throws -> Bool {
+    package func objectIsShared(bucket: String, objectPath: String, besides id: String) throws -> Bool {
         try connection.execute(Self.shared, [bucket, objectPath, id]).rows.first?[0] == "t"
     }
 

@@ -1,4 +1,4 @@
-public import Logging
+package import Logging
 
 #if canImport(Glibc)
     import Glibc
@@ -8,21 +8,21 @@ public import Logging
 ///
 /// Messages are constant strings; data travels as metadata. Nothing here masks values: callers
 /// put only masked phone numbers (`PhoneNumber.masked`) and never tokens into metadata.
-public struct JSONLogHandler: LogHandler {
-    public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level = .info
+package struct JSONLogHandler: LogHandler {
+    package var metadata: Logger.Metadata = [:]
+    package var logLevel: Logger.Level = .info
     private let label: String
 
-    public init(label: String) {
+    package init(label: String) {
         self.label = label
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var object = JSONObject()
         object["ts"] = .string(Self.timestamp())
         object["level"] = .string(event.level.rawValue)
@@ -71,7 +71,7 @@ public struct JSONLogHandler: LogHandler {
 
 extension Logger {
     /// A logger writing JSON lines to stderr at the level named by `LOG_LEVEL` (default info).
-    public static func json(label: String, environment: Environment) -> Logger {
+    package static func json(label: String, environment: Environment) -> Logger {
         var logger = Logger(label: label) { JSONLogHandler(label: $0) }
         logger.logLevel = environment.get("LOG_LEVEL").flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         return logger

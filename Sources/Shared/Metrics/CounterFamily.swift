@@ -1,17 +1,17 @@
 /// A counter with one varying label (`outcome="…"`), its series resolved to slots once per
 /// label value: counting is an atomic add, not a name built and hashed. One per serving thread
 /// (not thread-safe).
-public final class CounterFamily {
+package final class CounterFamily {
     private let prefix: String
     private var slots: [String: Int] = [:]
 
     /// - Parameter prefix: the series up to the varying value, e.g.
     ///   `userbuckets_identifications_total{outcome="`.
-    public init(prefix: String) {
+    package init(prefix: String) {
         self.prefix = prefix
     }
 
-    public func increment(_ value: String) {
+    package func increment(_ value: String) {
         if let slot = slots[value] {
             Metrics.shared.add(slot: slot)
         } else if let slot = Metrics.shared.slot(prefix + value + "\"}") {

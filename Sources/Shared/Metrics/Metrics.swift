@@ -10,9 +10,9 @@ import Synchronization
 ///
 /// Series names carry their labels (`userbuckets_requests_total{function="x",status="200"}`).
 /// Durations go into histograms in microseconds and are shown in seconds.
-public final class Metrics: Sendable {
+package final class Metrics: Sendable {
     /// The process's metrics; a no-op until `start` (tools and tests that do not count).
-    public static let shared = Metrics()
+    package static let shared = Metrics()
 
     private struct State {
         var file: MetricsFile?
@@ -23,13 +23,13 @@ public final class Metrics: Sendable {
     private let state = Mutex<State>(State())
 
     /// Seconds: the latency buckets of every histogram.
-    public static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    package static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
     /// Starts counting for this process into `<directory>/<name>-<pid>.metrics`. A worker of the
     /// same name that has exited hands its file over first (renamed to this process's name, its
     /// values kept), so the folder holds about as many files as workers ever ran at once, not one
     /// per worker ever started.
-    public func start(directory: String, name: String) {
+    package func start(directory: String, name: String) {
         _ = try? FileIO.makeDirectories(directory)
         let path = "\(directory)/\(name)-\(getpid()).metrics"
         if access(path, F_OK) != 0 { Self.takeOverExitedFile(in: directory, name: name, to: path) }
@@ -55,11 +55,11 @@ public final class Metrics: Sendable {
     }
 
     /// Reads `UB_METRICS_DIR` (unset: no metrics).
-    public func start(environment: Environment, name: String) {
+    package func start(environment: Environment, name: String) {
         if let directory = environment.get("UB_METRICS_DIR") { start(directory: directory, name: name) }
     }
 
-    public func increment(_ series: String, by value: UInt64 = 1) {
+    package func increment(_ series: String, by value: UInt64 = 1) {
         state.withLock { state in
             guard let slot = Self.slot(series, in: &state) else { return }
             state.file?.add(value, at: slot)
@@ -68,11 +68,11 @@ public final class Metrics: Sendable {
 
     /// The slot of `series`, for callers that count the same series often (`add(_:slot:)`
     /// then skips building and hashing its name); nil when metrics are off or full.
-    public func slot(_ series: String) -> Int? {
+    package func slot(_ series: String) -> Int? {
         state.withLock { Self.slot(series, in: &$0) }
     }
 
-    public func add(_ value: UInt64 = 1, slot: Int) {
+    package func add(_ value: UInt64 = 1, slot: Int) {
         state.withLock { $0.file?.add(value, at: slot) }
     }
 
@@ -85,19 +85,19 @@ public final class Metrics: Sendable {
     }
 
     /// The slots of one histogram with fixed labels, resolved once.
-    public struct HistogramSlots: Sendable {
+    package struct HistogramSlots: Sendable {
         let buckets: [Int?]
         let count: Int?
         let sum: Int?
 
-        public init(_ metrics: Metrics, name: String, labels: String) {
+        package init(_ metrics: Metrics, name: String, labels: String) {
             let separator = labels.isEmpty ? "" : ","
             buckets = (0...Metrics.buckets.count).map { metrics.slot("\(name)_bucketraw{\(labels)\(separator)i=\"\($0)\"}") }
             count = metrics.slot("\(name)_count{\(labels)}")
             sum = metrics.slot("\(name)_sum_us{\(labels)}")
         }
 
-        public func observe(_ metrics: Metrics, seconds: Double) {
+        package func observe(_ metrics: Metrics, seconds: Double) {
             let bucket = Metrics.buckets.firstIndex { seconds <= $0 } ?? Metrics.buckets.count
             if let slot = buckets[bucket] { metrics.add(slot: slot) }
             if let count { metrics.add(slot: count) }
@@ -107,7 +107,7 @@ public final class Metrics: Sendable {
 
     /// Adds one observation of `seconds` to the histogram `name` with `labels` (`a="b",c="d"`):
     /// three adds (its bucket, the count, the sum); buckets are made cumulative when shown.
-    public func observe(_ name: String, labels: String, seconds: Double) {
+    package func observe(_ name: String, labels: String, seconds: Double) {
         let bucket = Self.buckets.firstIndex { seconds <= $0 } ?? Self.buckets.count
         let separator = labels.isEmpty ? "" : ","
         increment("\(name)_bucketraw{\(labels)\(separator)i=\"\(bucket)\"}")
@@ -116,7 +116,7 @@ public final class Metrics: Sendable {
     }
 
     /// The Prometheus text exposition of every process's files in the directory.
-    public func exposition() -> String {
+    package func exposition() -> String {
         guard let directory = state.withLock({ $0.directory }) else { return "" }
         var totals: [String: UInt64] = [:]
         // A file renamed by a starting worker between the listing and the reading would be

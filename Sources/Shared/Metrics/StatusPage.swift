@@ -1,8 +1,8 @@
 /// `GET /functions/v1/_status`: one self-contained HTML page (no build step) that reads
 /// `_metrics` every few seconds and shows the figures an operator looks at first. Served by
 /// any pool, local addresses only (nginx).
-public enum StatusPage {
-    public static let html = #"""
+package enum StatusPage {
+    package static let html = #"""
         <!doctype html>
         <html lang="en">
         <head>

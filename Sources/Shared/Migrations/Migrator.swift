@@ -3,17 +3,17 @@
 ///
 /// An advisory lock keeps two migrators (two hosts starting at once) from racing. A file that
 /// fails rolls back whole and stops the run with the server's message.
-public struct Migrator {
+package struct Migrator {
     /// One applied or pending migration.
-    public struct Migration: Sendable, Equatable {
-        public let version: String
-        public let checksum: String
+    package struct Migration: Sendable, Equatable {
+        package let version: String
+        package let checksum: String
     }
 
     private let connection: PostgresConnection
     private let directory: String
 
-    public init(connection: PostgresConnection, directory: String) {
+    package init(connection: PostgresConnection, directory: String) {
         self.connection = connection
         self.directory = directory
     }
@@ -28,7 +28,7 @@ public struct Migrator {
 
     /// Applies what is pending; returns the versions applied now.
     @discardableResult
-    public func migrate() throws -> [String] {
+    package func migrate() throws -> [String] {
         let files = try FileIO.list(directory: directory).filter { $0.hasSuffix(".sql") }.sorted()
         return try connection.transaction {
             try connection.execute(Self.lock)
@@ -62,8 +62,8 @@ public struct Migrator {
 }
 
 /// A migration that could not apply; nothing of the run was kept.
-public struct MigrationError: Error, CustomStringConvertible {
-    public let version: String
-    public let message: String
-    public var description: String { "migration \(version) failed: \(message)" }
+package struct MigrationError: Error, CustomStringConvertible {
+    package let version: String
+    package let message: String
+    package var description: String { "migration \(version) failed: \(message)" }
 }

@@ -10,27 +10,27 @@ internal import CPhoneNumber
 /// invisible format characters), and the 9th-digit rule for legacy 8-digit Brazilian mobiles
 /// (`BrazilianNinthDigit`). Group JIDs, `@lid` ids, BSUIDs and anything with letters are not
 /// phones.
-public struct PhoneNormalizer: Sendable {
+package struct PhoneNormalizer: Sendable {
     /// ISO 3166 region for numbers written without a country code.
-    public let defaultRegion: String
+    package let defaultRegion: String
 
-    public init(defaultRegion: String = "BR") {
+    package init(defaultRegion: String = "BR") {
         self.defaultRegion = defaultRegion.uppercased()
     }
 
     /// Reads `PHONE_DEFAULT_REGION` (default `BR`).
-    public init(environment: Environment) {
+    package init(environment: Environment) {
         self.init(defaultRegion: environment.get("PHONE_DEFAULT_REGION", default: "BR"))
     }
 
     /// Loads libphonenumber's metadata now rather than on the first request.
-    public static func warmUp() {
+    package static func warmUp() {
         cpn_warm_up()
     }
 
     /// libphonenumber's own answer for `input` under the default region: its E.164 form when it
     /// calls the number valid, else nil. The reference the normalizer is tested against.
-    public func referenceE164(_ input: String) -> String? {
+    package func referenceE164(_ input: String) -> String? {
         let result = cpn_parse(input, defaultRegion)
         guard result.parsed == 1, result.is_valid == 1 else { return nil }
         return Self.e164(of: result)
@@ -38,7 +38,7 @@ public struct PhoneNormalizer: Sendable {
 
     /// The number in `input`, or nil when it is not a phone number. Normalizing the answer's
     /// E.164 form again gives the same answer.
-    public func normalize(_ input: String) -> PhoneNumber? {
+    package func normalize(_ input: String) -> PhoneNumber? {
         guard let candidate = Self.extractDialString(input) else { return nil }
         if let number = BrazilianFastPath.recognize(candidate.digits, hasPlus: candidate.hasPlus, defaultRegion: defaultRegion) {
             return number  // already in the form it reads back as

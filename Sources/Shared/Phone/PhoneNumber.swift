@@ -1,7 +1,7 @@
 /// A normalized phone number: E.164 (`+` and digits), its matching variants, and how to show it.
-public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
+package struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     /// What kind of number it is, as far as matching needs to know.
-    public enum Kind: String, Sendable {
+    package enum Kind: String, Sendable {
         case mobile
         case fixedLine = "fixed_line"
         /// A Brazilian mobile written in its pre-2016 8-digit form (still many WhatsApp ids); the
@@ -11,22 +11,22 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The canonical E.164 form, e.g. `+5511987654321` (Brazilian mobiles with the 9th digit).
-    public let e164: String
-    public let countryCode: Int
-    public let kind: Kind
+    package let e164: String
+    package let countryCode: Int
+    package let kind: Kind
 
-    public init(e164: String, countryCode: Int, kind: Kind) {
+    package init(e164: String, countryCode: Int, kind: Kind) {
         self.e164 = e164
         self.countryCode = countryCode
         self.kind = kind
     }
 
     /// The E.164 digits without `+` (a WhatsApp id).
-    public var digits: Substring { e164.dropFirst() }
+    package var digits: Substring { e164.dropFirst() }
 
     /// Every E.164 form that is the same person: the canonical one first, then, for a Brazilian
     /// mobile that had an 8-digit form, that form (`BrazilianNinthDigit`).
-    public var variants: [String] {
+    package var variants: [String] {
         guard let withoutNine = legacyForm else { return [e164] }
         return [e164, withoutNine]
     }
@@ -34,7 +34,7 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     /// The key this number matches stored numbers by: the E.164 digits, except that a
     /// Brazilian mobile with a legacy form drops its 9th digit, so both forms share one key. The
     /// same rule as `public.userbuckets_phone_key` in SQL (`db/migrations/0006_phone_key_rules.sql`).
-    public var lookupKey: String {
+    package var lookupKey: String {
         var e164 = e164
         return e164.withUTF8 { utf8 in
             // +55 AA 9 NNNNNNNN: drop the "9" at offset 5.
@@ -59,13 +59,13 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Country code and last four digits only: `+55******4321`.
-    public var masked: String { Self.mask(e164) }
+    package var masked: String { Self.mask(e164) }
 
-    public var description: String { masked }
+    package var description: String { masked }
 
     /// Masks any string that may hold a phone number: keeps a leading `+` with up to 2 digits
     /// and the last 4 digits, replaces the rest with `*`.
-    public static func mask(_ raw: String) -> String {
+    package static func mask(_ raw: String) -> String {
         let digits = raw.filter(\.isASCIIDigitCharacter)
         guard digits.count > 6 else { return String(repeating: "*", count: digits.count) }
         let head = raw.hasPrefix("+") ? "+" + digits.prefix(2) : ""

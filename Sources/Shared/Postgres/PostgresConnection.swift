@@ -10,17 +10,17 @@ internal import CLibPQ
 /// statement once, and after the server restarts or the link breaks it reconnects and prepares
 /// again. A statement outside a transaction that fails because the connection broke is retried
 /// once on a new connection; statements inside a transaction are not (the whole transaction is).
-public final class PostgresConnection {
+package final class PostgresConnection {
     /// Where and how to connect.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// A libpq connection string or URI.
-        public var conninfo: String
+        package var conninfo: String
         /// Server-side statement timeout in milliseconds.
-        public var statementTimeoutMs: Int
+        package var statementTimeoutMs: Int
         /// Connect timeout in seconds.
-        public var connectTimeoutSeconds: Int
+        package var connectTimeoutSeconds: Int
 
-        public init(conninfo: String, statementTimeoutMs: Int = 5000, connectTimeoutSeconds: Int = 3) {
+        package init(conninfo: String, statementTimeoutMs: Int = 5000, connectTimeoutSeconds: Int = 3) {
             self.conninfo = conninfo
             self.statementTimeoutMs = statementTimeoutMs
             self.connectTimeoutSeconds = connectTimeoutSeconds
@@ -28,7 +28,7 @@ public final class PostgresConnection {
 
         /// Reads `DATABASE_URL` (required; a libpq URI or key=value string),
         /// `UB_DB_STATEMENT_TIMEOUT_MS` (default 5000) and `UB_DB_CONNECT_TIMEOUT` (s, default 3).
-        public init(environment: Environment) throws(Environment.Error) {
+        package init(environment: Environment) throws(Environment.Error) {
             self.init(
                 conninfo: try environment.require("DATABASE_URL"),
                 statementTimeoutMs: try environment.integer("UB_DB_STATEMENT_TIMEOUT_MS", default: 5000),
@@ -41,7 +41,7 @@ public final class PostgresConnection {
     private var prepared: Set<String> = []
     private var transactionDepth = 0
 
-    public init(configuration: Configuration) {
+    package init(configuration: Configuration) {
         self.configuration = configuration
     }
 
@@ -51,7 +51,7 @@ public final class PostgresConnection {
 
     /// Runs a prepared statement with text parameters (nil is SQL NULL).
     @discardableResult
-    public func execute(_ statement: PreparedStatement, _ parameters: [String?] = []) throws(PostgresError) -> PostgresResult {
+    package func execute(_ statement: PreparedStatement, _ parameters: [String?] = []) throws(PostgresError) -> PostgresResult {
         do {
             return try executeOnce(statement, parameters)
         } catch let error where error.kind == .connection && transactionDepth == 0 {
@@ -64,7 +64,7 @@ public final class PostgresConnection {
     /// connection breaks, the transaction is rolled back by the server and `body` runs once more
     /// on a new connection, so `body` must be safe to repeat.
     /// A transaction inside a transaction joins the outer one.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
+    package func transaction<T>(_ body: () throws -> T) throws -> T {
         if transactionDepth > 0 { return try body() }
         do {
             return try transactionOnce(body)
@@ -89,7 +89,7 @@ public final class PostgresConnection {
     }
 
     /// Runs SQL text with no parameters (migrations, BEGIN/COMMIT). Never with input values.
-    public func simple(unsafeSQL sql: String) throws(PostgresError) {
+    package func simple(unsafeSQL sql: String) throws(PostgresError) {
         try simple(sql)
     }
 
@@ -200,7 +200,7 @@ public final class PostgresConnection {
     }
 
     /// Drops the connection; the next statement connects again.
-    public func disconnect() {
+    package func disconnect() {
         if let handle { PQfinish(handle) }
         handle = nil
         prepared.removeAll()

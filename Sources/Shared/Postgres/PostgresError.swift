@@ -2,27 +2,27 @@
 ///
 /// `description` names only the kind and SQLSTATE: messages can quote values (a phone number in
 /// a unique-violation detail), so they stay in `String(reflecting:)` for the log.
-public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringConvertible {
-    public enum Kind: String, Sendable {
+package struct PostgresError: Error, CustomStringConvertible, CustomDebugStringConvertible {
+    package enum Kind: String, Sendable {
         /// Could not connect, or the connection broke.
         case connection
         /// The server answered the statement with an error.
         case statement
     }
 
-    public let kind: Kind
+    package let kind: Kind
     /// Five-character SQLSTATE (`23505` unique violation), when the server sent one.
-    public let sqlState: String?
-    public let message: String
+    package let sqlState: String?
+    package let message: String
 
-    public init(kind: Kind, sqlState: String?, message: String) {
+    package init(kind: Kind, sqlState: String?, message: String) {
         self.kind = kind
         self.sqlState = sqlState
         self.message = message
     }
 
-    public var isUniqueViolation: Bool { sqlState == "23505" }
+    package var isUniqueViolation: Bool { sqlState == "23505" }
 
-    public var description: String { "PostgresError(\(kind.rawValue), sqlstate: \(sqlState ?? "none"))" }
-    public var debugDescription: String { "PostgresError(\(kind.rawValue), sqlstate: \(sqlState ?? "none")): \(message)" }
+    package var description: String { "PostgresError(\(kind.rawValue), sqlstate: \(sqlState ?? "none"))" }
+    package var debugDescription: String { "PostgresError(\(kind.rawValue), sqlstate: \(sqlState ?? "none")): \(message)" }
 }

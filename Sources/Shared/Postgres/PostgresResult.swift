@@ -5,10 +5,10 @@ internal import CLibPQ
 #endif
 
 /// The rows of one statement's answer, copied out of the `PGresult` (which is freed at once).
-public struct PostgresResult: Sendable {
-    public let rows: [[String?]]
+package struct PostgresResult: Sendable {
+    package let rows: [[String?]]
     /// Rows affected, for INSERT/UPDATE/DELETE.
-    public let affectedRows: Int
+    package let affectedRows: Int
 
     init(_ result: OpaquePointer) {
         let rowCount = Int(PQntuples(result))
@@ -32,5 +32,5 @@ public struct PostgresResult: Sendable {
     }
 
     /// The first column of the first row.
-    public var scalar: String? { rows.first?.first ?? nil }
+    package var scalar: String? { rows.first?.first ?? nil }
 }

@@ -2,11 +2,11 @@
 ///
 /// Statements are declared as static constants next to the code that uses them; the name is
 /// derived from the SQL so two different statements never share one.
-public struct PreparedStatement: Sendable, Hashable {
-    public let name: String
-    public let sql: String
+package struct PreparedStatement: Sendable, Hashable {
+    package let name: String
+    package let sql: String
 
-    public init(_ sql: String) {
+    package init(_ sql: String) {
         self.sql = sql
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in sql.utf8 {

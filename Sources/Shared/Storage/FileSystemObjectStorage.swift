@@ -10,12 +10,12 @@
 /// overwrite, `link` for create-only (which fails if the name exists), so a reader never sees
 /// half an object and a create-only write never replaces one. Content types are not kept (the database rows that
 /// point at objects carry them).
-public final class FileSystemObjectStorage: ObjectStorage, Sendable {
-    public let root: String
-    public var backendName: String { "filesystem" }
+package final class FileSystemObjectStorage: ObjectStorage, Sendable {
+    package let root: String
+    package var backendName: String { "filesystem" }
 
     /// - Parameter root: the data folder; created if missing.
-    public init(root: String) throws(StorageError) {
+    package init(root: String) throws(StorageError) {
         self.root = root.hasSuffix("/") ? String(root.dropLast()) : root
         do {
             try FileIO.makeDirectories(self.root + "/.tmp")
@@ -24,7 +24,7 @@ public final class FileSystemObjectStorage: ObjectStorage, Sendable {
         }
     }
 
-    public func createBucket(_ name: BucketName) throws(StorageError) -> BucketCreation {
+    package func createBucket(_ name: BucketName) throws(StorageError) -> BucketCreation {
         let path = root + "/" + name.value
         if mkdir(path, 0o755) == 0 {
             try Self.syncDirectory(root)
@@ -34,14 +34,14 @@ public final class FileSystemObjectStorage: ObjectStorage, Sendable {
         throw StorageError(.unavailable, "mkdir \(path): \(String(cString: strerror(errno)))")
     }
 
-    public func bucketExists(_ name: BucketName) throws(StorageError) -> Bool {
+    package func bucketExists(_ name: BucketName) throws(StorageError) -> Bool {
         var info = stat()
         if stat(root + "/" + name.value, &info) == 0 { return (info.st_mode & S_IFMT) == S_IFDIR }
         if errno == ENOENT { return false }
         throw StorageError(.unavailable, "stat \(name.value): \(String(cString: strerror(errno)))")
     }
 
-    public func listBuckets(prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> BucketPage {
+    package func listBuckets(prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> BucketPage {
         let names: [String]
         do {
             names = try FileIO.list(directory: root)
@@ -54,7 +54,7 @@ public final class FileSystemObjectStorage: ObjectStorage, Sendable {
 
     // MARK: objects
 
-    public func putObject(
+    package func putObject(
         _ name: ObjectName, in bucket: BucketName, contentType: String, data: [UInt8], ifAbsent: Bool
     ) throws(StorageError) -> ObjectWrite {
         // Straight from the caller's bytes: no staging buffer (a webhook's object is a few KiB).
@@ -65,7 +65,7 @@ public final class FileSystemObjectStorage: ObjectStorage, Sendable {
         }
     }
 
-    public func putObject(
+    package func putObject(
         _ name: ObjectName, in bucket: BucketName, contentType: String, from source: any ByteSource, ifAbsent: Bool
     ) throws(StorageError) -> ObjectWrite {
         try place(name, in: bucket, contentType: contentType, ifAbsent: ifAbsent) { file throws(StorageError) in
@@ -110,7 +110,7 @@ public final class FileSystemObjectStorage: ObjectStorage, Sendable {
         throw .system(ifAbsent ? "link" : "rename", destination)
     }
 
-    public func readObject(
+    package func readObject(
         _ name: ObjectName, in bucket: BucketName, into sink: (UnsafeRawBufferPointer) throws -> Void
     ) throws(StorageError) -> StoredObject? {
         let path = path(of: name, in: bucket)
@@ -140,7 +140,7 @@ public final class FileSystemObjectStorage: ObjectStorage, Sendable {
         return StoredObject(name: name.value, size: Int(info.st_size))
     }
 
-    public func listObjects(in bucket: BucketName, prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> ObjectPage {
+    package func listObjects(in bucket: BucketName, prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> ObjectPage {
         guard try bucketExists(bucket) else { throw StorageError(.notFound, "no bucket \(bucket.value)") }
         var names: [String] = []
         try collect(directory: root + "/" + bucket.value, relative: "", into: &names)
@@ -155,14 +155,14 @@ public final class FileSystemObjectStorage: ObjectStorage, Sendable {
         return ObjectPage(objects: objects, nextPageToken: page.nextPageToken)
     }
 
-    public func deleteObject(_ name: ObjectName, in bucket: BucketName) throws(StorageError) -> Bool {
+    package func deleteObject(_ name: ObjectName, in bucket: BucketName) throws(StorageError) -> Bool {
         let path = path(of: name, in: bucket)
         if unlink(path) == 0 { return true }
         if errno == ENOENT || errno == ENOTDIR { return false }
         throw StorageError.system("unlink", path)
     }
 
-    public func downloadURL(for name: ObjectName, in bucket: BucketName, expiresIn: Int) throws(StorageError) -> String? {
+    package func downloadURL(for name: ObjectName, in bucket: BucketName, expiresIn: Int) throws(StorageError) -> String? {
         nil
     }
 

@@ -2,7 +2,7 @@ import Synchronization
 
 /// Buckets and objects in memory, for tests. `foreignNames` play buckets that someone else
 /// owns.
-public final class InMemoryObjectStorage: ObjectStorage, Sendable {
+package final class InMemoryObjectStorage: ObjectStorage, Sendable {
     private struct State {
         var buckets: Set<String> = []
         var foreign: Set<String>
@@ -12,37 +12,37 @@ public final class InMemoryObjectStorage: ObjectStorage, Sendable {
     }
 
     private let state: Mutex<State>
-    public var backendName: String { "memory" }
+    package var backendName: String { "memory" }
 
-    public init(foreignNames: Set<String> = []) {
+    package init(foreignNames: Set<String> = []) {
         state = Mutex(State(foreign: foreignNames))
     }
 
     /// Makes every call fail with `.unavailable` until set back to false.
-    public func setFailing(_ failing: Bool) {
+    package func setFailing(_ failing: Bool) {
         state.withLock { $0.failing = failing }
     }
 
     /// The buckets created so far.
-    public var bucketNames: Set<String> { state.withLock { $0.buckets } }
+    package var bucketNames: Set<String> { state.withLock { $0.buckets } }
 
-    public func createBucket(_ name: BucketName) throws(StorageError) -> BucketCreation {
+    package func createBucket(_ name: BucketName) throws(StorageError) -> BucketCreation {
         try access { state throws(StorageError) in
             if state.foreign.contains(name.value) { throw StorageError(.nameUnavailable, name.value) }
             return state.buckets.insert(name.value).inserted ? .created : .alreadyOwned
         }
     }
 
-    public func bucketExists(_ name: BucketName) throws(StorageError) -> Bool {
+    package func bucketExists(_ name: BucketName) throws(StorageError) -> Bool {
         try access { state in state.buckets.contains(name.value) }
     }
 
-    public func listBuckets(prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> BucketPage {
+    package func listBuckets(prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> BucketPage {
         let names = try access { state in Array(state.buckets) }
         return BucketPage.paginate(names.filter { $0.hasPrefix(prefix) }, after: pageToken, maxResults: maxResults)
     }
 
-    public func putObject(
+    package func putObject(
         _ name: ObjectName, in bucket: BucketName, contentType: String, data: [UInt8], ifAbsent: Bool
     ) throws(StorageError) -> ObjectWrite {
         try access { state throws(StorageError) in
@@ -53,7 +53,7 @@ public final class InMemoryObjectStorage: ObjectStorage, Sendable {
         }
     }
 
-    public func putObject(
+    package func putObject(
         _ name: ObjectName, in bucket: BucketName, contentType: String, from source: any ByteSource, ifAbsent: Bool
     ) throws(StorageError) -> ObjectWrite {
         var data: [UInt8] = []
@@ -71,7 +71,7 @@ public final class InMemoryObjectStorage: ObjectStorage, Sendable {
         return try putObject(name, in: bucket, contentType: contentType, data: data, ifAbsent: ifAbsent)
     }
 
-    public func readObject(
+    package func readObject(
         _ name: ObjectName, in bucket: BucketName, into sink: (UnsafeRawBufferPointer) throws -> Void
     ) throws(StorageError) -> StoredObject? {
         guard let object = try access({ state in state.objects[bucket.value]?[name.value] }) else { return nil }
@@ -83,7 +83,7 @@ public final class InMemoryObjectStorage: ObjectStorage, Sendable {
         return StoredObject(name: name.value, size: object.bytes.count, contentType: object.contentType)
     }
 
-    public func listObjects(in bucket: BucketName, prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> ObjectPage {
+    package func listObjects(in bucket: BucketName, prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> ObjectPage {
         let objects = try access { state in state.objects[bucket.value] ?? [:] }
         let page = BucketPage.paginate(objects.keys.filter { $0.hasPrefix(prefix) }, after: pageToken, maxResults: maxResults)
         return ObjectPage(
@@ -91,11 +91,11 @@ public final class InMemoryObjectStorage: ObjectStorage, Sendable {
             nextPageToken: page.nextPageToken)
     }
 
-    public func deleteObject(_ name: ObjectName, in bucket: BucketName) throws(StorageError) -> Bool {
+    package func deleteObject(_ name: ObjectName, in bucket: BucketName) throws(StorageError) -> Bool {
         try access { state in state.objects[bucket.value]?.removeValue(forKey: name.value) != nil }
     }
 
-    public func downloadURL(for name: ObjectName, in bucket: BucketName, expiresIn: Int) throws(StorageError) -> String? {
+    package func downloadURL(for name: ObjectName, in bucket: BucketName, expiresIn: Int) throws(StorageError) -> String? {
         nil
     }
 

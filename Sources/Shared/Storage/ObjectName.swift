@@ -3,10 +3,10 @@
 /// GCS allows 1–1024 bytes of UTF-8 without CR or LF; the filesystem backend maps `/` to
 /// directories, so empty, `.` and `..` segments, a leading `/` and NUL are refused too, and no
 /// name can leave its bucket.
-public struct ObjectName: Sendable, Hashable, CustomStringConvertible {
-    public let value: String
+package struct ObjectName: Sendable, Hashable, CustomStringConvertible {
+    package let value: String
 
-    public init?(_ value: String) {
+    package init?(_ value: String) {
         let utf8 = value.utf8
         guard (1...1024).contains(utf8.count), !utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return nil }
         guard value.split(separator: "/", omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." })
@@ -14,11 +14,11 @@ public struct ObjectName: Sendable, Hashable, CustomStringConvertible {
         self.value = value
     }
 
-    public var description: String { value }
+    package var description: String { value }
 
     /// The name for a URL path segment: every byte outside RFC 3986's unreserved set
     /// percent-encoded, `/` included (`%2F`), as the JSON API wants.
-    public var percentEncoded: String { Self.percentEncode(value) }
+    package var percentEncoded: String { Self.percentEncode(value) }
 
     static func percentEncode(_ text: String, keepingSlashes: Bool = false) -> String {
         var output: [UInt8] = []

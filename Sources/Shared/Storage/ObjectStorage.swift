@@ -1,5 +1,5 @@
 /// What creating a bucket found.
-public enum BucketCreation: Sendable, Equatable {
+package enum BucketCreation: Sendable, Equatable {
     /// This call created it.
     case created
     /// It existed already and belongs to us (GCS 409 "you already own it", an existing directory).
@@ -7,12 +7,12 @@ public enum BucketCreation: Sendable, Equatable {
 }
 
 /// One page of bucket names.
-public struct BucketPage: Sendable, Equatable {
-    public var names: [String]
+package struct BucketPage: Sendable, Equatable {
+    package var names: [String]
     /// Pass back to get the next page; nil on the last page.
-    public var nextPageToken: String?
+    package var nextPageToken: String?
 
-    public init(names: [String], nextPageToken: String?) {
+    package init(names: [String], nextPageToken: String?) {
         self.names = names
         self.nextPageToken = nextPageToken
     }
@@ -23,7 +23,7 @@ public struct BucketPage: Sendable, Equatable {
 /// Implementations: `GCSObjectStorage` (Google Cloud Storage's JSON API),
 /// `FileSystemObjectStorage` (a directory per bucket), `InMemoryObjectStorage` (tests). Calls
 /// block.
-public protocol ObjectStorage: AnyObject {
+package protocol ObjectStorage: AnyObject {
     /// The backend's name for logs and responses (`filesystem`, `gcs`, `memory`).
     var backendName: String { get }
 

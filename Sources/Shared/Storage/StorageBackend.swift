@@ -1,9 +1,9 @@
 /// The storage backend the environment asks for.
-public enum StorageBackend {
+package enum StorageBackend {
     /// `STORAGE_BACKEND`: `filesystem` (the default; under `STORAGE_DIR`, default
     /// `./data/buckets`) or `gcs` (see `GCSObjectStorage.live`).
     /// Counted in `userbuckets_storage_operations_total`.
-    public static func live(environment: Environment) throws -> any ObjectStorage {
+    package static func live(environment: Environment) throws -> any ObjectStorage {
         switch environment.get("STORAGE_BACKEND", default: "filesystem") {
         case "filesystem":
             return CountingObjectStorage(try FileSystemObjectStorage(root: environment.get("STORAGE_DIR", default: "./data/buckets")))

@@ -1,6 +1,6 @@
 /// A storage failure, by what the caller can do about it.
-public struct StorageError: Error, CustomStringConvertible {
-    public enum Code: String, Sendable {
+package struct StorageError: Error, CustomStringConvertible {
+    package enum Code: String, Sendable {
         /// The bucket name belongs to someone else (GCS 409 "not available", 403 on get).
         case nameUnavailable
         case notFound
@@ -12,16 +12,16 @@ public struct StorageError: Error, CustomStringConvertible {
         case rejected
     }
 
-    public let code: Code
+    package let code: Code
     /// Detail for the log; may name paths, never request data.
-    public let detail: String
+    package let detail: String
 
-    public init(_ code: Code, _ detail: String) {
+    package init(_ code: Code, _ detail: String) {
         self.code = code
         self.detail = detail
     }
 
-    public var description: String { "StorageError(\(code.rawValue)): \(detail)" }
+    package var description: String { "StorageError(\(code.rawValue)): \(detail)" }
 }
 
 #if canImport(Glibc)

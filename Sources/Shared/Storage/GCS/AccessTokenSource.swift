@@ -1,5 +1,5 @@
 /// Where GCS calls get their bearer token: the seam between the storage client and OAuth.
-public protocol AccessTokenSource: AnyObject {
+package protocol AccessTokenSource: AnyObject {
     /// A valid access token, fetched or from the cache.
     func accessToken() throws(StorageError) -> String
 
@@ -8,13 +8,13 @@ public protocol AccessTokenSource: AnyObject {
 }
 
 /// A fixed token, for tests and for tools that were handed one.
-public final class StaticAccessTokenSource: AccessTokenSource {
+package final class StaticAccessTokenSource: AccessTokenSource {
     private let token: String
 
-    public init(token: String) {
+    package init(token: String) {
         self.token = token
     }
 
-    public func accessToken() throws(StorageError) -> String { token }
-    public func invalidate() {}
+    package func accessToken() throws(StorageError) -> String { token }
+    package func invalidate() {}
 }

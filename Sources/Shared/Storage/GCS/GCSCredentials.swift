@@ -1,16 +1,16 @@
 /// A Google service account: who we are to GCS and the key we sign with.
-public struct GCSCredentials: Sendable {
-    public let projectID: String
-    public let clientEmail: String
+package struct GCSCredentials: Sendable {
+    package let projectID: String
+    package let clientEmail: String
     /// The key's id, sent as the JWT's `kid` so Google finds the key at once.
-    public let privateKeyID: String?
-    public let privateKey: PrivateKey
+    package let privateKeyID: String?
+    package let privateKey: PrivateKey
     /// Where the signed JWT is exchanged for an access token.
-    public let tokenURL: String
+    package let tokenURL: String
 
-    public static let defaultTokenURL = "https://oauth2.googleapis.com/token"
+    package static let defaultTokenURL = "https://oauth2.googleapis.com/token"
 
-    public init(projectID: String, clientEmail: String, privateKeyID: String?, privateKey: PrivateKey, tokenURL: String = defaultTokenURL) {
+    package init(projectID: String, clientEmail: String, privateKeyID: String?, privateKey: PrivateKey, tokenURL: String = defaultTokenURL) {
         self.projectID = projectID
         self.clientEmail = clientEmail
         self.privateKeyID = privateKeyID
@@ -19,7 +19,7 @@ public struct GCSCredentials: Sendable {
     }
 
     /// From a service-account JSON key file (what the Cloud console downloads).
-    public init(keyFile json: JSON, tokenURL: String? = nil) throws(Environment.Error) {
+    package init(keyFile json: JSON, tokenURL: String? = nil) throws(Environment.Error) {
         func field(_ name: String) throws(Environment.Error) -> String {
             guard let value = json[name]?.stringValue, !value.isEmpty else {
                 throw Environment.Error(variable: "GOOGLE_APPLICATION_CREDENTIALS", reason: "the key file has no \(name)")
@@ -46,7 +46,7 @@ public struct GCSCredentials: Sendable {
     /// PKCS#8 or PKCS#1; literal `\n` allowed) and `GCS_PRIVATE_KEY_ID`, or else the key file at
     /// `GOOGLE_APPLICATION_CREDENTIALS` (`GCS_PROJECT_ID` overrides its project).
     /// `GCS_TOKEN_URL` overrides the token endpoint.
-    public init(environment: Environment) throws(Environment.Error) {
+    package init(environment: Environment) throws(Environment.Error) {
         let tokenURL = environment.get("GCS_TOKEN_URL")
         if let pem = environment.get("GCS_PRIVATE_KEY") {
             let key: PrivateKey

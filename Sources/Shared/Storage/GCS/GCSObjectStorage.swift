@@ -4,27 +4,27 @@
 /// cache. Idempotent calls are retried per `RetryPolicy`; a create-only write carries
 /// `ifGenerationMatch=0`, which makes it safe to retry (412 means it is already there).
 /// `STORAGE_EMULATOR_HOST` points it at an emulator and drops auth, as Google's libraries do.
-public final class GCSObjectStorage: ObjectStorage {
+package final class GCSObjectStorage: ObjectStorage {
     /// Where and how buckets are made.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// `https://storage.googleapis.com`, or an emulator's base URL.
-        public var baseURL: String
-        public var projectID: String
+        package var baseURL: String
+        package var projectID: String
         /// New buckets' location; the original functions used `US-CENTRAL1`.
-        public var location: String
-        public var storageClass: String
+        package var location: String
+        package var storageClass: String
         /// Labels on new buckets (lowercase letters, digits, `_`, `-`).
-        public var labels: [String: String]
+        package var labels: [String: String]
         /// Resumable uploads go in chunks of this size (a multiple of 256 KiB); objects up to
         /// one chunk go in one multipart request.
-        public var uploadChunkBytes: Int
+        package var uploadChunkBytes: Int
         /// Total time for one metadata call.
-        public var requestTimeoutMs: Int
+        package var requestTimeoutMs: Int
         /// Total time for one chunk or download.
-        public var transferTimeoutMs: Int
-        public var retry: RetryPolicy
+        package var transferTimeoutMs: Int
+        package var retry: RetryPolicy
 
-        public init(
+        package init(
             baseURL: String = "https://storage.googleapis.com", projectID: String, location: String = "US-CENTRAL1",
             storageClass: String = "STANDARD", labels: [String: String] = ["managed-by": "userbuckets"],
             uploadChunkBytes: Int = 8 << 20, requestTimeoutMs: Int = 30_000, transferTimeoutMs: Int = 300_000,
@@ -42,7 +42,7 @@ public final class GCSObjectStorage: ObjectStorage {
         }
     }
 
-    public var backendName: String { "gcs" }
+    package var backendName: String { "gcs" }
 
     private let configuration: Configuration
     private let client: any HTTPClient
@@ -52,7 +52,7 @@ public final class GCSObjectStorage: ObjectStorage {
     private let signer: V4URLSigner?
     private let clock: () -> Int
 
-    public init(
+    package init(
         configuration: Configuration, client: any HTTPClient, tokens: (any AccessTokenSource)?, signer: V4URLSigner?,
         clock: @escaping () -> Int = { UnixTime.now() }
     ) {
@@ -68,7 +68,7 @@ public final class GCSObjectStorage: ObjectStorage {
     /// `GCS_STORAGE_CLASS` (`STANDARD`), `GCS_BUCKET_LABELS` (`k=v,k=v`; default
     /// `managed-by=userbuckets`), `GCS_UPLOAD_CHUNK_BYTES` (8 MiB), `GCS_TIMEOUT_MS` (30000),
     /// `GCS_TRANSFER_TIMEOUT_MS` (300000) and the retry settings of `RetryPolicy`.
-    public static func live(environment: Environment) throws(Environment.Error) -> GCSObjectStorage {
+    package static func live(environment: Environment) throws(Environment.Error) -> GCSObjectStorage {
         let retry = try RetryPolicy(environment: environment)
         var labels: [String: String] = [:]
         for pair in environment.get("GCS_BUCKET_LABELS", default: "managed-by=userbuckets").split(separator: ",") {
@@ -103,7 +103,7 @@ public final class GCSObjectStorage: ObjectStorage {
 
     // MARK: buckets
 
-    public func createBucket(_ name: BucketName) throws(StorageError) -> BucketCreation {
+    package func createBucket(_ name: BucketName) throws(StorageError) -> BucketCreation {
         // The original's location, class and lifecycle (ORIGINAL.md §4.2), plus uniform
         // bucket-level access, public access prevention and labels.
         let rule = { (age: Int, storageClass: String) -> JSON in
@@ -136,7 +136,7 @@ public final class GCSObjectStorage: ObjectStorage {
         }
     }
 
-    public func bucketExists(_ name: BucketName) throws(StorageError) -> Bool {
+    package func bucketExists(_ name: BucketName) throws(StorageError) -> Bool {
         let outcome = try call("GET", "/storage/v1/b/" + name.value, idempotent: true)
         switch outcome.response.status {
         case 200: return true
@@ -146,7 +146,7 @@ public final class GCSObjectStorage: ObjectStorage {
         }
     }
 
-    public func listBuckets(prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> BucketPage {
+    package func listBuckets(prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> BucketPage {
         var query = "project=\(ObjectName.percentEncode(configuration.projectID))&maxResults=\(max(1, min(maxResults, 1000)))"
         if !prefix.isEmpty { query += "&prefix=" + ObjectName.percentEncode(prefix) }
         if let pageToken { query += "&pageToken=" + ObjectName.percentEncode(pageToken) }
@@ -160,7 +160,7 @@ public final class GCSObjectStorage: ObjectStorage {
 
     // MARK: objects
 
-    public func putObject(
+    package func putObject(
         _ name: ObjectName, in bucket: BucketName, contentType: String, data: [UInt8], ifAbsent: Bool
     ) throws(StorageError) -> ObjectWrite {
         // Multipart: metadata and bytes in one request. (The emulator honours ifGenerationMatch
@@ -179,7 +179,7 @@ public final class GCSObjectStorage: ObjectStorage {
         return try written(outcome, name)
     }
 
-    public func putObject(
+    package func putObject(
         _ name: ObjectName, in bucket: BucketName, contentType: String, from source: any ByteSource, ifAbsent: Bool
     ) throws(StorageError) -> ObjectWrite {
         // A source that says it is small is read into a buffer of its size, not a whole chunk.
@@ -280,7 +280,7 @@ public final class GCSObjectStorage: ObjectStorage {
         }
     }
 
-    public func readObject(
+    package func readObject(
         _ name: ObjectName, in bucket: BucketName, into sink: (UnsafeRawBufferPointer) throws -> Void
     ) throws(StorageError) -> StoredObject? {
         var size = 0
@@ -303,7 +303,7 @@ public final class GCSObjectStorage: ObjectStorage {
         }
     }
 
-    public func listObjects(in bucket: BucketName, prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> ObjectPage {
+    package func listObjects(in bucket: BucketName, prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> ObjectPage {
         var query = "maxResults=\(max(1, min(maxResults, 1000)))"
         if !prefix.isEmpty { query += "&prefix=" + ObjectName.percentEncode(prefix) }
         if let pageToken { query += "&pageToken=" + ObjectName.percentEncode(pageToken) }
@@ -320,7 +320,7 @@ public final class GCSObjectStorage: ObjectStorage {
         return ObjectPage(objects: objects, nextPageToken: json["nextPageToken"]?.stringValue)
     }
 
-    public func deleteObject(_ name: ObjectName, in bucket: BucketName) throws(StorageError) -> Bool {
+    package func deleteObject(_ name: ObjectName, in bucket: BucketName) throws(StorageError) -> Bool {
         let outcome = try call("DELETE", "/storage/v1/b/\(bucket.value)/o/\(name.percentEncoded)", idempotent: true)
         switch outcome.response.status {
         case 200..<300: return true
@@ -329,7 +329,7 @@ public final class GCSObjectStorage: ObjectStorage {
         }
     }
 
-    public func downloadURL(for name: ObjectName, in bucket: BucketName, expiresIn: Int) throws(StorageError) -> String? {
+    package func downloadURL(for name: ObjectName, in bucket: BucketName, expiresIn: Int) throws(StorageError) -> String? {
         guard let signer else {
             return configuration.baseURL + "/download/storage/v1/b/\(bucket.value)/o/\(name.percentEncoded)?alt=media"
         }

@@ -7,14 +7,14 @@
 ///
 /// Retried: 408, 429, 5xx, and connections that failed, timed out or were reset. Never: other
 /// 4xx, calls that are not idempotent, and downloads that already delivered bytes.
-public struct RetryPolicy: Sendable {
-    public var maxAttempts: Int
-    public var initialDelayMs: Int
-    public var maxDelayMs: Int
+package struct RetryPolicy: Sendable {
+    package var maxAttempts: Int
+    package var initialDelayMs: Int
+    package var maxDelayMs: Int
     /// Attempts stop when the next wait would end past this many milliseconds from the start.
-    public var budgetMs: Int
+    package var budgetMs: Int
 
-    public init(maxAttempts: Int = 5, initialDelayMs: Int = 200, maxDelayMs: Int = 5_000, budgetMs: Int = 20_000) {
+    package init(maxAttempts: Int = 5, initialDelayMs: Int = 200, maxDelayMs: Int = 5_000, budgetMs: Int = 20_000) {
         self.maxAttempts = max(1, maxAttempts)
         self.initialDelayMs = initialDelayMs
         self.maxDelayMs = maxDelayMs
@@ -23,27 +23,27 @@ public struct RetryPolicy: Sendable {
 
     /// Reads `GCS_RETRY_MAX_ATTEMPTS` (5), `GCS_RETRY_INITIAL_DELAY_MS` (200) and
     /// `GCS_RETRY_BUDGET_MS` (20000).
-    public init(environment: Environment) throws(Environment.Error) {
+    package init(environment: Environment) throws(Environment.Error) {
         self.init(
             maxAttempts: try environment.integer("GCS_RETRY_MAX_ATTEMPTS", default: 5),
             initialDelayMs: try environment.integer("GCS_RETRY_INITIAL_DELAY_MS", default: 200),
             budgetMs: try environment.integer("GCS_RETRY_BUDGET_MS", default: 20_000))
     }
 
-    public static func isRetryable(status: Int) -> Bool {
+    package static func isRetryable(status: Int) -> Bool {
         status == 408 || status == 429 || (500...599).contains(status)
     }
 
     /// The last answer and how many attempts it took.
-    public struct Outcome {
-        public let response: HTTPClientResponse
-        public let attempts: Int
+    package struct Outcome {
+        package let response: HTTPClientResponse
+        package let attempts: Int
     }
 
     /// Sends `request`, again while the answer is worth retrying and the policy allows.
     /// - Returns: the last response (which may still be a retryable status when attempts ran out).
     /// - Throws: the last transport error, its detail saying how many attempts were made.
-    public func send(
+    package func send(
         _ request: HTTPClientRequest, with client: any HTTPClient, idempotent: Bool,
         download: ((UnsafeRawBufferPointer) throws -> Void)? = nil
     ) throws(HTTPClientError) -> Outcome {

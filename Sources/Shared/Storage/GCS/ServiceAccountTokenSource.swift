@@ -2,9 +2,9 @@
 /// with `kid`, exchanged at the token endpoint, cached until five minutes before it expires.
 ///
 /// One per serving thread (not thread-safe), like the HTTP client it uses.
-public final class ServiceAccountTokenSource: AccessTokenSource {
+package final class ServiceAccountTokenSource: AccessTokenSource {
     /// Enough to create buckets and write objects; not `cloud-platform`.
-    public static let fullControlScope = "https://www.googleapis.com/auth/devstorage.full_control"
+    package static let fullControlScope = "https://www.googleapis.com/auth/devstorage.full_control"
 
     private let credentials: GCSCredentials
     private let client: any HTTPClient
@@ -13,7 +13,7 @@ public final class ServiceAccountTokenSource: AccessTokenSource {
     private let clock: () -> Int
     private var cached: (token: String, refreshAt: Int)?
 
-    public init(
+    package init(
         credentials: GCSCredentials, client: any HTTPClient, scope: String = fullControlScope, retry: RetryPolicy = RetryPolicy(),
         clock: @escaping () -> Int = { UnixTime.now() }
     ) {
@@ -24,7 +24,7 @@ public final class ServiceAccountTokenSource: AccessTokenSource {
         self.clock = clock
     }
 
-    public func accessToken() throws(StorageError) -> String {
+    package func accessToken() throws(StorageError) -> String {
         let now = clock()
         if let cached, now < cached.refreshAt { return cached.token }
         let fetched = try fetch(now: now)
@@ -32,7 +32,7 @@ public final class ServiceAccountTokenSource: AccessTokenSource {
         return fetched.token
     }
 
-    public func invalidate() {
+    package func invalidate() {
         cached = nil
     }
 

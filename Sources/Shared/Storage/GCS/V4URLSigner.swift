@@ -7,11 +7,11 @@
 ///
 /// Follows https://cloud.google.com/storage/docs/access-control/signing-urls-manually and is
 /// checked against Google's conformance vectors.
-public struct V4URLSigner: Sendable {
-    public let clientEmail: String
-    public let privateKey: PrivateKey
+package struct V4URLSigner: Sendable {
+    package let clientEmail: String
+    package let privateKey: PrivateKey
 
-    public init(clientEmail: String, privateKey: PrivateKey) {
+    package init(clientEmail: String, privateKey: PrivateKey) {
         self.clientEmail = clientEmail
         self.privateKey = privateKey
     }
@@ -19,7 +19,7 @@ public struct V4URLSigner: Sendable {
     /// A signed URL for `method` on `bucket`/`object` (nil object: the bucket itself), valid
     /// for `expiresIn` seconds (1 to 604800) from `now` (Unix seconds). `headers` must then be
     /// sent with the request; `query` parameters are signed into the URL.
-    public func url(
+    package func url(
         method: String, bucket: String, object: String?, expiresIn: Int, now: Int, host: String = "storage.googleapis.com",
         scheme: String = "https", headers: [String: String] = [:], query: [String: String] = [:]
     ) throws(StorageError) -> String {
