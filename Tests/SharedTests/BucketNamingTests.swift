@@ -50,7 +50,8 @@ import Testing
     @Test(arguments: [
         ("contact_123_account_456", "pacelane-whatsapp-contact-contact-123-account-456"),
         ("contact_123456789_account_7", "pacelane-whatsapp-contact-contact-123456789-account-7"),
-        ("wa_" + String(repeating: "1234567890abcdef", count: 4), "pacelane-whatsapp-contact-wa-" + String(repeating: "1234567890abcdef", count: 4)),
+        ("wa_1234567890abcdef1234", "pacelane-whatsapp-contact-wa-1234567890abcdef1234"),
+        ("wa_12345678901234567890", "pacelane-whatsapp-contact-wa-12345678901234567890"),
         ("lead-123456", "pacelane-whatsapp-contact-lead-123456"),
     ])
     func ourOwnKeysAndChatwootIdsKeepTheirNames(contactID: String, expected: String) throws {

@@ -17,10 +17,10 @@ import Testing
     }
 
     @Test func unexpectedErrorsCarryOnlyTheRequestID() {
-        let internalError = FastCGIServer.errorResponse(ServiceError(.internal, "Internal server error"), requestID: "req-1")
+        let internalError = ServiceError(.internal, "Internal server error").response(requestID: "req-1")
         #expect(internalError.status == .internalServerError)
         #expect(String(decoding: internalError.body, as: UTF8.self) == #"{"success":false,"error":"Internal server error","details":"req-1"}"#)
-        let badRequest = FastCGIServer.errorResponse(.badRequest("userId must be a UUID"), requestID: "req-2")
+        let badRequest = ServiceError.badRequest("userId must be a UUID").response(requestID: "req-2")
         #expect(String(decoding: badRequest.body, as: UTF8.self) == #"{"success":false,"error":"userId must be a UUID"}"#)
     }
 

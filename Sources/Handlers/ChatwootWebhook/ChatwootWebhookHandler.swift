@@ -5,8 +5,6 @@ import Shared
 /// WhatsApp messages, identifies the sender in-process, and stores each message once (object
 /// create-only, `meeting_notes` row and audio jobs in one transaction) before answering.
 struct ChatwootWebhookHandler: RequestHandler {
-    let functionName = "chatwoot-webhook"
-    let cors: CORSPolicy
     let core: CoreServices
     let store: any ChatwootMessageStore
     let authenticator: WebhookAuthenticator
@@ -24,7 +22,6 @@ struct ChatwootWebhookHandler: RequestHandler {
         self.authenticator = try WebhookAuthenticator(environment: environment)
         self.allowedChannels = Set(
             environment.get("CHATWOOT_ALLOWED_CHANNELS", default: "Channel::Whatsapp").split(separator: ",").map { $0.trimmingSpaces() })
-        self.cors = CORSPolicy(environment: environment, allowedMethods: ["POST", "OPTIONS"])
         self.clock = clock
     }
 
@@ -38,16 +35,13 @@ struct ChatwootWebhookHandler: RequestHandler {
     }
 
     private func process(_ request: Request, context: RequestContext) throws -> Response {
-        guard request.method == "POST" else {
-            throw ServiceError(.methodNotAllowed, "Method not allowed", body: .object(["error": .string("Method not allowed")]))
-        }
         try authenticator.authenticate(request)
         let now = clock()
         let json = try request.jsonBody()
         guard let event = try ChatwootMessageEvent.parse(json, today: UnixTime.date(now)) else {
-            return Self.skipped("Event not applicable: only message_created is stored")
+            return SkipReason.notAMessage.response
         }
-        if let reason = skipReason(event) { return Self.skipped(reason) }
+        if let reason = skipReason(event) { return reason.response }
 
         let number = event.numberCandidates.lazy.compactMap { core.normalizer.normalize($0) }.first
         // One Chatwoot message is one object, whichever bucket it landed in: a redelivery after
@@ -117,29 +111,15 @@ struct ChatwootWebhookHandler: RequestHandler {
     }
 
     /// Why an event is not stored, or nil to store it.
-    private func skipReason(_ event: ChatwootMessageEvent) -> String? {
-        if event.event != "message_created" { return "Skipped message_updated: a stored message is kept as first received" }
+    private func skipReason(_ event: ChatwootMessageEvent) -> SkipReason? {
+        if event.event != "message_created" { return .update }
         // Before the type: Chatwoot sends an agent's private note as an outgoing message.
-        if event.isPrivate { return "Skipped private note" }
+        if event.isPrivate { return .privateNote }
         guard event.messageType == "incoming" else {
-            let type = event.messageType.flatMap { ["outgoing", "template", "activity"].contains($0) ? $0 : nil } ?? "non-incoming"
-            return "Skipped \(type) message"
+            return .notIncoming(type: event.messageType.flatMap { ["outgoing", "template", "activity"].contains($0) ? $0 : nil } ?? "non-incoming")
         }
-        guard let channel = event.channel, allowedChannels.contains(channel) else {
-            return "Event not applicable: this channel is not stored"
-        }
+        guard let channel = event.channel, allowedChannels.contains(channel) else { return .channel }
         return nil
-    }
-
-    private static func skipped(_ reason: String) -> Response {
-        let label =
-            reason.contains("message_updated")
-            ? "update"
-            : reason.contains("private")
-                ? "private"
-                : reason.contains("channel") ? "channel" : reason.hasPrefix("Event not applicable") ? "not_a_message" : "not_incoming"
-        Metrics.shared.increment("userbuckets_webhook_messages_total{outcome=\"skipped\",reason=\"\(label)\"}")
-        return .json(.object(["success": .bool(true), "message": .string(reason)]))
     }
 
     /// The original's answer; the number is masked (it never leaves in clear).

@@ -3,19 +3,9 @@ import Shared
 /// `POST /functions/v1/create-user-bucket` (SPEC section 5.2; ORIGINAL.md §7): the legacy
 /// endpoint. Ensures the caller's bucket and its mapping row, answering in the legacy shape.
 struct CreateUserBucketHandler: RequestHandler {
-    let functionName = "create-user-bucket"
-    let cors: CORSPolicy
     let core: CoreServices
 
-    init(core: CoreServices, environment: Environment) {
-        self.core = core
-        self.cors = CORSPolicy(environment: environment, allowedMethods: ["POST", "OPTIONS"])
-    }
-
     func handle(_ request: Request, context: RequestContext) throws -> Response {
-        guard request.method == "POST" else {
-            throw ServiceError(.methodNotAllowed, "Method not allowed", body: .object(["error": .string("Method not allowed")]))
-        }
         let caller = try core.authenticator.authenticateUserData(request)
         let body = request.body.isEmpty ? JSONObject() : try request.jsonBody().requireObject()
         let requested = try body.optionalString("userId").flatMap { $0.isEmpty ? nil : $0 }

@@ -1,5 +1,5 @@
 import Shared
 
-FunctionMain.run(functionName: "create-user-bucket", maxBodyBytes: 64 * 1024) { environment, _ in
-    try CreateUserBucketHandler(core: .live(environment: environment), environment: environment)
+FunctionMain.run(FunctionSpec(name: "create-user-bucket", methods: ["POST", "OPTIONS"], maxBodyBytes: 64 * 1024)) { environment, _ in
+    FunctionInstance(handler: CreateUserBucketHandler(core: try .live(environment: environment)))
 }

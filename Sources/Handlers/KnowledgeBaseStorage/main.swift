@@ -1,7 +1,9 @@
 import Shared
 
-FunctionMain.run(functionName: "knowledge-base-storage", maxBodyBytes: 40 << 20) { environment, _ in
+FunctionMain.run(FunctionSpec(name: "knowledge-base-storage", methods: ["POST", "GET", "OPTIONS"], maxBodyBytes: 40 << 20)) {
+    environment, _ in
     let core = try CoreServices.live(environment: environment)
     guard let connection = core.connection else { throw Environment.Error(variable: "DATABASE_URL", reason: "is required") }
-    return try KnowledgeBaseHandler(core: core, files: PostgresKnowledgeFileStore(connection: connection), environment: environment)
+    return FunctionInstance(
+        handler: try KnowledgeBaseHandler(core: core, files: PostgresKnowledgeFileStore(connection: connection), environment: environment))
 }

@@ -3,17 +3,9 @@ import Shared
 /// `POST /functions/v1/user-bucket-service` (SPEC section 5.1): routes `action` to its handler
 /// after authenticating the caller.
 struct UserBucketServiceHandler: RequestHandler {
-    let functionName = "user-bucket-service"
-    let cors: CORSPolicy
     let core: CoreServices
 
-    init(core: CoreServices, environment: Environment) {
-        self.core = core
-        self.cors = CORSPolicy(environment: environment, allowedMethods: ["POST", "OPTIONS"])
-    }
-
     func handle(_ request: Request, context: RequestContext) throws -> Response {
-        guard request.method == "POST" else { throw ServiceError.methodNotAllowedOriginal }
         let caller = try core.authenticator.authenticate(request)
         let body = try request.jsonBody().requireObject()
         guard case .string(let action)? = body["action"] else { throw ServiceError.invalidActionOriginal }
@@ -29,16 +21,6 @@ struct UserBucketServiceHandler: RequestHandler {
         default:
             throw ServiceError.invalidActionOriginal
         }
-    }
-
-    /// Jobs by state (the queue lives in the database; this pool serves the scrape).
-    func gauges() -> String {
-        guard let connection = core.connection,
-            let rows = try? connection.execute(PreparedStatement("SELECT status, count(*) FROM public.userbuckets_jobs GROUP BY status")).rows
-        else { return "" }
-        let counts = Dictionary(rows.map { ($0[0] ?? "", $0[1] ?? "0") }, uniquingKeysWith: { first, _ in first })
-        return "# TYPE userbuckets_jobs_in_queue gauge\n"
-            + ["queued", "running", "done", "failed", "skipped"].map { "userbuckets_jobs_in_queue{state=\"\($0)\"} \(counts[$0] ?? "0")\n" }.joined()
     }
 
     private func normalizePhone(_ body: JSONObject) throws(ServiceError) -> Response {
@@ -60,9 +42,6 @@ struct UserBucketServiceHandler: RequestHandler {
 }
 
 extension ServiceError {
-    /// The original's 405 body, `{"error":"Method not allowed"}`.
-    static let methodNotAllowedOriginal = ServiceError(
-        .methodNotAllowed, "Method not allowed", body: .object(["error": .string("Method not allowed")]))
     /// The original's 400 body, `{"error":"Invalid action"}`.
     static let invalidActionOriginal = ServiceError(
         .badRequest, "Invalid action", body: .object(["error": .string("Invalid action")]))

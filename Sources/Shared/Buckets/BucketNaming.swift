@@ -63,13 +63,14 @@ package struct BucketNaming: Sendable {
 
     /// Whether `contactID` carries a run of 7 or more digits (separators such as spaces, dots,
     /// dashes and parentheses between them included), except in the opaque keys this product
-    /// makes (`wa_<sha256>`, `user_<uuid>`) and in Chatwoot's own `contact_<id>_account_<id>`
+    /// makes (`wa_<20 hex digits of a digest>`, `user_<uuid>`) and in Chatwoot's own `contact_<id>_account_<id>`
     /// with ids below a billion.
     package static func holdsPhoneLikeDigits(_ contactID: String) -> Bool {
         let bytes = Array(contactID.utf8)
         func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
         func isHex(_ byte: UInt8) -> Bool { isDigit(byte) || (byte >= 0x61 && byte <= 0x66) }
-        if bytes.count == 67, contactID.hasPrefix("wa_"), bytes.dropFirst(3).allSatisfy(isHex) { return false }
+        // `wa_` + 20 hex digits of a digest (IdentifyAndEnsureBucket): longer than any phone number.
+        if bytes.count == 23, contactID.hasPrefix("wa_"), bytes.dropFirst(3).allSatisfy(isHex) { return false }
         if contactID.hasPrefix("user_"), UserID(String(contactID.dropFirst(5))) != nil { return false }
         let parts = contactID.split(separator: "_", omittingEmptySubsequences: false)
         if parts.count == 4, parts[0] == "contact", parts[2] == "account",

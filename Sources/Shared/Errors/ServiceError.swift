@@ -56,6 +56,19 @@ package struct ServiceError: Error, CustomStringConvertible {
     package static func forbidden(_ message: String) -> ServiceError { ServiceError(.forbidden, message) }
     package static func notFound(_ message: String) -> ServiceError { ServiceError(.notFound, message) }
     package static let methodNotAllowed = ServiceError(.methodNotAllowed, "Method not allowed")
+    /// The original's 405 body, `{"error":"Method not allowed"}`.
+    package static let methodNotAllowedOriginal = ServiceError(
+        .methodNotAllowed, "Method not allowed", body: .object(["error": .string("Method not allowed")]))
+
+    /// The error as its answer: its own body if it has one; else 4xx `{success:false, error}`,
+    /// 5xx the same plus `details` = the request id (the cause stays in the log).
+    package func response(requestID: String) -> Response {
+        if let body { return .json(body, status: status) }
+        if status.code >= 500 {
+            return .json(.object(["success": .bool(false), "error": .string(publicMessage), "details": .string(requestID)]), status: status)
+        }
+        return .json(.object(["success": .bool(false), "error": .string(publicMessage)]), status: status)
+    }
     package static let invalidAction = ServiceError(.badRequest, "Invalid action")
 
     /// What a database error means for the caller, by SQLSTATE class: only the database being

@@ -20,4 +20,20 @@ package protocol JobQueue: AnyObject {
 
     /// Puts failed (or any given) jobs back in the queue, attempts reset; returns how many.
     func requeue(ids: [Int64]?) throws -> Int
+
+    /// How many jobs are in each state (states with none are left out).
+    func countsByStatus() throws -> [Job.Status: Int]
+}
+
+extension JobQueue {
+    /// The queue's depth by state as Prometheus gauges, for the metrics scrape; empty when the
+    /// database cannot say.
+    package func depthGauges() -> String {
+        guard let counts = try? countsByStatus() else { return "" }
+        return "# TYPE userbuckets_jobs_in_queue gauge\n"
+            + [Job.Status.queued, .running, .done, .failed, .skipped].map {
+                "userbuckets_jobs_in_queue{state=\"\($0.rawValue)\"} \(counts[$0] ?? 0)\n"
+            }
+            .joined()
+    }
 }

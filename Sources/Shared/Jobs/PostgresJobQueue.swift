@@ -78,4 +78,14 @@ package final class PostgresJobQueue: JobQueue {
             status: Job.Status(rawValue: row[3] ?? "") ?? .queued, attempts: Int(row[4] ?? "") ?? 0, maxAttempts: Int(row[5] ?? "") ?? 0,
             lastError: row[6], runAt: row[7])
     }
+
+    static let counts = PreparedStatement("SELECT status, count(*) FROM public.userbuckets_jobs GROUP BY status")
+
+    package func countsByStatus() throws -> [Job.Status: Int] {
+        var counts: [Job.Status: Int] = [:]
+        for row in try connection.execute(Self.counts).rows {
+            if let status = row[0].flatMap(Job.Status.init(rawValue:)), let count = row[1].flatMap({ Int($0) }) { counts[status] = count }
+        }
+        return counts
+    }
 }

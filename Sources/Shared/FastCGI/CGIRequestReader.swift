@@ -1,0 +1,53 @@
+internal import CFastCGI
+
+/// Reads one request from libfcgi: the CGI parameters nginx sends and the whole body (never
+/// more than `maxBodyBytes`: a larger one is drained unread and refused).
+struct CGIRequestReader {
+    let fcgi: UnsafeMutablePointer<FCGX_Request>
+    let maxBodyBytes: Int
+
+    /// The request, and why its body could not be read if it could not.
+    func read() -> (Request, ServiceError?) {
+        let parameters = CGIParameters(envp: fcgi.pointee.envp)
+        var body: [UInt8] = []
+        var failure: ServiceError?
+        do {
+            body = try readBody(contentLength: parameters.contentLength)
+        } catch {
+            failure = error
+        }
+        let request = Request(
+            method: parameters.method, path: parameters.path, query: parameters.query, headers: parameters.headers, body: body,
+            remoteAddress: parameters.remoteAddress)
+        return (request, failure)
+    }
+
+    private func readBody(contentLength: Int) throws(ServiceError) -> [UInt8] {
+        if contentLength > maxBodyBytes {
+            discardBody()
+            throw ServiceError(.payloadTooLarge, "Request body is larger than \(maxBodyBytes) bytes")
+        }
+        guard contentLength > 0 else { return [] }
+        var body = [UInt8](repeating: 0, count: contentLength)
+        var filled = 0
+        body.withUnsafeMutableBytes { buffer in
+            let base = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
+            while filled < contentLength {
+                let read = FCGX_GetStr(base + filled, Int32(contentLength - filled), fcgi.pointee.in)
+                if read <= 0 { break }
+                filled += Int(read)
+            }
+        }
+        if filled != contentLength { throw ServiceError.badRequest("Request body ended early") }
+        return body
+    }
+
+    /// Reads and drops what is left of the body, so closing the connection cannot reset it
+    /// before nginx has read the answer.
+    private func discardBody() {
+        var scratch = [CChar](repeating: 0, count: 65536)
+        scratch.withUnsafeMutableBufferPointer { buffer in
+            while FCGX_GetStr(buffer.baseAddress, Int32(buffer.count), fcgi.pointee.in) > 0 {}
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package import Logging
+
+/// The pipeline every request of a function goes through once: the local status page and
+/// metrics scrape, CORS preflight, the method allow-list (405), the handler, an error rendered
+/// as its response, CORS and `X-Request-Id` on every answer, then (once the response is out)
+/// the access log line and the request metrics. One per serving thread.
+package final class FunctionResponder: FastCGIResponder {
+    private let spec: FunctionSpec
+    private let instance: FunctionInstance
+    private let cors: CORSPolicy
+    private let logger: Logger
+    private let metrics: RequestMetrics
+    /// The request in flight, for `finished`; nil for one that is not logged or counted.
+    private var inFlight: InFlight?
+
+    private struct InFlight {
+        let started: Int
+        let method: String
+        let path: String
+        let context: RequestContext
+        var outcome: String
+    }
+
+    package init(spec: FunctionSpec, instance: FunctionInstance, environment: Environment, logger: Logger) {
+        self.spec = spec
+        self.instance = instance
+        self.cors = CORSPolicy(environment: environment, allowedMethods: spec.methods)
+        self.logger = logger
+        self.metrics = RequestMetrics(function: spec.name)
+    }
+
+    package func respond(to request: Request, readFailure: ServiceError?) -> Response {
+        inFlight = nil
+        if request.method == "GET", request.path == "/functions/v1/_status" {
+            return Response(status: .ok, headers: [HTTPHeader("Content-Type", "text/html; charset=utf-8")], body: Array(StatusPage.html.utf8))
+        }
+        if request.method == "GET", request.path == "/functions/v1/_metrics" {
+            return Response(
+                status: .ok, headers: [HTTPHeader("Content-Type", "text/plain; version=0.0.4")],
+                body: Array((Metrics.shared.exposition() + instance.gauges()).utf8))
+        }
+        let started = MonotonicClock.nanoseconds()
+        let requestID = RequestID.accepting(request.header("x-request-id"))
+        let context = RequestContext(requestID: requestID, logger: logger)
+        let origin = request.header("origin")
+        var outcome = "ok"
+        var response: Response
+        if request.method == "OPTIONS" {
+            response = cors.preflight(origin: origin)
+        } else {
+            do {
+                if let readFailure { throw readFailure }
+                guard spec.methods.contains(request.method) else { throw ServiceError.methodNotAllowedOriginal }
+                response = try instance.handler.handle(request, context: context)
+            } catch let error as ServiceError {
+                outcome = error.code.rawValue
+                response = error.response(requestID: requestID)
+                if error.status.code >= 500 {
+                    context.logger.error("request failed", metadata: [LogKey.error: "\(String(reflecting: error.underlying ?? error))"])
+                }
+            } catch {
+                outcome = "internal"
+                response = ServiceError(.internal, "Internal server error").response(requestID: requestID)
+                context.logger.error("request failed", metadata: [LogKey.error: "\(String(reflecting: error))"])
+            }
+            response.headers.insert(contentsOf: cors.headers(origin: origin), at: 0)
+        }
+        response.setHeader("X-Request-Id", requestID)
+        inFlight = InFlight(started: started, method: request.method, path: request.path, context: context, outcome: outcome)
+        return response
+    }
+
+    package func answer(streamFailure error: any Error, of response: Response) -> Response {
+        let failure: ServiceError =
+            switch error {
+            case let error as ServiceError: error
+            case let error as StorageError where error.code == .notFound:
+                ServiceError(.notFound, "File not found", body: .object(["success": .bool(false), "error": .string("File not found")]))
+            case let error as StorageError: ServiceError.storage(error)
+            default: ServiceError(.internal, "Internal server error", underlying: error)
+            }
+        if failure.status.code >= 500 {
+            (inFlight?.context.logger ?? logger).error("streamed response failed", metadata: [LogKey.error: "\(String(reflecting: error))"])
+        }
+        inFlight?.outcome = failure.code.rawValue
+        var answer = failure.response(requestID: response.header("X-Request-Id") ?? "")
+        for header in response.headers where header.name.lowercased().hasPrefix("access-control-") || header.name == "X-Request-Id" {
+            answer.headers.append(header)
+        }
+        return answer
+    }
+
+    package func finished(status: Int) {
+        guard let request = inFlight else { return }
+        inFlight = nil
+        let elapsedMs = Double(MonotonicClock.nanoseconds() - request.started) / 1_000_000
+        metrics.count(status: status, seconds: elapsedMs / 1000)
+        request.context.log(
+            .info, "request",
+            metadata: [
+                LogKey.function: .string(spec.name),
+                LogKey.method: .string(request.method),
+                LogKey.route: .string(request.path),
+                LogKey.status: .stringConvertible(status),
+                LogKey.durationMs: .string(Self.milliseconds(microseconds: Int(elapsedMs * 1000))),
+                LogKey.outcome: .string(request.outcome),
+            ])
+    }
+
+    /// `1234` microseconds as `"1.234"` milliseconds.
+    static func milliseconds(microseconds: Int) -> String {
+        let text = String(microseconds)
+        let padded = String(repeating: "0", count: max(0, 4 - text.count)) + text
+        return padded.dropLast(3) + "." + padded.suffix(3)
+    }
+}

@@ -1,0 +1,23 @@
+/// A function's own work: maps one request to one response.
+///
+/// Handlers are synchronous because everything they call (libpq, libcurl, the file system)
+/// blocks; concurrency comes from worker processes. The pipeline around them
+/// (`FunctionResponder`) checks the method, answers preflights, renders errors, adds CORS and
+/// the request id, logs and counts: a handler only handles. An error thrown here becomes a JSON
+/// error response: a `ServiceError` with its own status, anything else a 500 that carries only
+/// the request id.
+package protocol RequestHandler {
+    func handle(_ request: Request, context: RequestContext) throws -> Response
+}
+
+/// What one serving thread runs: the handler, and the gauges it can read for the metrics
+/// scrape (the job queue's depth, where the function has the connection for it).
+package struct FunctionInstance {
+    package var handler: any RequestHandler
+    package var gauges: () -> String
+
+    package init(handler: any RequestHandler, gauges: @escaping () -> String = { "" }) {
+        self.handler = handler
+        self.gauges = gauges
+    }
+}
