@@ -13,7 +13,7 @@ cd "$work"
 
 shared="$root/Sources/Shared"
 flags=(-O -parse-as-library -sanitize=fuzzer,address -module-name Fuzz -package-name userbuckets)
-swiftc "${flags[@]}" "$shared"/JSON/*.swift "$shared/HTTP/Array+UTF8.swift" "$root/Tests/Fuzz/JSONFuzzer.swift" \
+swiftc "${flags[@]}" "$shared"/JSON/*.swift "$root/Tests/Fuzz/JSONFuzzer.swift" \
     -o json-fuzzer 2>&1 | grep -v "Cannot export local symbol" || true
 clang++ -O1 -fsanitize=fuzzer-no-link,address -I "$shared/CLibraries/CPhoneNumber/include" \
     -c "$shared/CLibraries/CPhoneNumber/PhoneNumberBridge.cpp" -o phone-bridge.o
@@ -30,12 +30,12 @@ printf 'module COpenSSL [system] {\n  header "%s"\n  link "ssl"\n  link "crypto"
 printf 'module CCurl [system] {\n  header "%s"\n  link "curl"\n  export *\n}\n' "$shared/CLibraries/CCurl/shim.h" >module-curl/module.modulemap
 # The verifier with what it reads tokens with (JSON, base64url, HMAC, public keys, the key sets).
 swiftc "${flags[@]}" -I module-ssl -I module-curl "$shared"/Auth/{JWTVerifier,JSONWebKeySet,RemoteJSONWebKeySet,Caller,UserID}.swift \
-    "$shared"/Crypto/*.swift "$shared"/JSON/*.swift "$shared/HTTP/Array+UTF8.swift" "$shared/HTTP/Substring+Trimming.swift" \
+    "$shared"/Crypto/*.swift "$shared"/JSON/*.swift "$shared/HTTP/Substring+Trimming.swift" \
     "$shared"/HTTPClient/{HTTPClient,CurlHTTPClient}.swift "$shared/Configuration/Environment.swift" "$shared/Errors/ServiceError.swift" \
     "$shared/HTTP/HTTPStatus.swift" "$shared/Postgres/PostgresError.swift" "$root/Tests/Fuzz/JWTFuzzer.swift" \
     -lssl -lcrypto -lcurl -o jwt-fuzzer 2>&1 | grep -v "Cannot export local symbol" || true
 swiftc "${flags[@]}" "$shared/HTTP/MultipartFormData.swift" "$shared/HTTP/HTTPStatus.swift" "$shared/Errors/ServiceError.swift" \
-    "$shared/Postgres/PostgresError.swift" "$shared"/JSON/*.swift "$shared/HTTP/Array+UTF8.swift" "$shared/HTTP/Substring+Trimming.swift" \
+    "$shared/Postgres/PostgresError.swift" "$shared"/JSON/*.swift "$shared/HTTP/Substring+Trimming.swift" \
     "$root/Tests/Fuzz/MultipartFuzzer.swift" -o multipart-fuzzer 2>&1 | grep -v "Cannot export local symbol" || true
 
 # Seeds: the fixtures' JSON, numbers in the shapes callers send, the JWT vectors, multipart bodies.

@@ -118,7 +118,8 @@ struct GCSStorageTests {
         runConcurrently(64) { _ in
             let connection = Stack.shared.database()
             let provisioner = BucketProvisioner(
-                naming: naming, storage: storage(), mappings: PostgresBucketMappingStore(connection: connection))
+                naming: naming, storage: storage(), mappings: PostgresBucketMappingStore(connection: connection),
+                locks: PostgresAdvisoryLocks(connection: connection))
             do {
                 let ensured = try provisioner.ensureUserBucket(UserID(user)!)
                 outcomes.withLock { $0.append(ensured) }

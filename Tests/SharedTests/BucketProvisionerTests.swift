@@ -13,7 +13,7 @@ import Testing
 
     @Test func createsOnceThenReusesTheRow() throws {
         let storage = InMemoryObjectStorage()
-        let provisioner = BucketProvisioner(naming: naming, storage: storage, mappings: InMemoryBucketMappingStore())
+        let provisioner = BucketProvisioner(naming: naming, storage: storage, mappings: InMemoryBucketMappingStore(), locks: InMemoryExclusiveLocks())
         let first = try provisioner.ensureUserBucket(user)
         let second = try provisioner.ensureUserBucket(user)
         #expect(first.name.value == "pacelane-whatsapp-user-oj5dig")
@@ -25,7 +25,7 @@ import Testing
     @Test func aNameTakenInStorageGetsTheFallback() throws {
         let legacy = naming.legacyUserBucket(user.value).value
         let storage = InMemoryObjectStorage(foreignNames: [legacy])
-        let provisioner = BucketProvisioner(naming: naming, storage: storage, mappings: InMemoryBucketMappingStore())
+        let provisioner = BucketProvisioner(naming: naming, storage: storage, mappings: InMemoryBucketMappingStore(), locks: InMemoryExclusiveLocks())
         let ensured = try provisioner.ensureUserBucket(user)
         #expect(ensured.name == naming.fallbackUserBucket(user.value))
         #expect(ensured.isNew)
@@ -35,7 +35,7 @@ import Testing
         let mappings = InMemoryBucketMappingStore()
         let other = UserID("00000000-0000-0000-0000-000000000001")!
         try mappings.insert(userID: other, bucket: naming.legacyUserBucket(user.value).value)
-        let provisioner = BucketProvisioner(naming: naming, storage: InMemoryObjectStorage(), mappings: mappings)
+        let provisioner = BucketProvisioner(naming: naming, storage: InMemoryObjectStorage(), mappings: mappings, locks: InMemoryExclusiveLocks())
         #expect(try provisioner.ensureUserBucket(user).name == naming.fallbackUserBucket(user.value))
         #expect(try mappings.bucketName(forUser: user) == naming.fallbackUserBucket(user.value).value)
     }
@@ -44,7 +44,7 @@ import Testing
         let storage = InMemoryObjectStorage()
         storage.setFailing(true)
         let mappings = InMemoryBucketMappingStore()
-        let provisioner = BucketProvisioner(naming: naming, storage: storage, mappings: mappings)
+        let provisioner = BucketProvisioner(naming: naming, storage: storage, mappings: mappings, locks: InMemoryExclusiveLocks())
         do {
             _ = try provisioner.ensureUserBucket(user)
             Issue.record("expected a failure")
@@ -56,7 +56,7 @@ import Testing
 
     @Test func concurrentEnsuresMakeOneBucketAndOneNew() throws {
         let storage = InMemoryObjectStorage()
-        let provisioner = BucketProvisioner(naming: naming, storage: storage, mappings: InMemoryBucketMappingStore())
+        let provisioner = BucketProvisioner(naming: naming, storage: storage, mappings: InMemoryBucketMappingStore(), locks: InMemoryExclusiveLocks())
         let results = Mutex<[BucketProvisioner.Ensured]>([])
         let box = ProvisionerBox(provisioner)
         runConcurrently(32) { _ in

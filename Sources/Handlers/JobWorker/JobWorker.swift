@@ -10,7 +10,7 @@ import Synchronization
 /// FastCGI pools under the same supervisor; any number of them, on any number of hosts.
 /// `--drain` exits once nothing is runnable (for tests and one-off runs).
 enum JobWorker {
-    static let stopping = Atomic<Bool>(false)
+    static var stopping: Bool { ShutdownSignals.requested.load(ordering: .relaxed) }
 
     static func main(arguments: [String]) -> Never {
         signal(SIGPIPE, SIG_IGN)
@@ -35,9 +35,9 @@ enum JobWorker {
             let lease = try environment.integer("UB_JOB_LEASE_SECONDS", default: 300)
             let pollMs = try environment.integer("UB_JOB_POLL_MS", default: 1000)
             let workerID = environment.get("UB_JOB_WORKER_ID") ?? "\(hostName()):\(getpid())"
-            ShutdownSignals.install { _ in JobWorker.stopping.store(true, ordering: .relaxed) }
+            ShutdownSignals.install()
             logger.info("worker started", metadata: ["worker": .string(workerID)])
-            while !stopping.load(ordering: .relaxed) {
+            while !stopping {
                 let job: Job?
                 do {
                     job = try queue.claim(workerID: workerID, leaseSeconds: lease)
@@ -99,7 +99,7 @@ enum JobWorker {
 
     private static func pause(milliseconds: Int) {
         var remaining = milliseconds
-        while remaining > 0, !stopping.load(ordering: .relaxed) {
+        while remaining > 0, !stopping {
             usleep(UInt32(min(remaining, 100) * 1000))
             remaining -= 100
         }

@@ -124,7 +124,7 @@ extension KnowledgeBaseHandler {
             "knowledge-base/\(UnixTime.date(now))/\(MonotonicClock.wallMilliseconds())_\(sha256.prefix(16))_\(Self.sanitized(name))"
         // One upload of these bytes per user at a time, so a double click cannot make two rows.
         let outcome: (file: KnowledgeFile, duplicate: Bool) = try ServiceError.catching {
-            try core.mappings.withExclusiveLock("kb:\(owner.value):\(sha256)") {
+            try core.locks.withExclusiveLock("kb:\(owner.value):\(sha256)") {
                 if let existing = try files.file(userID: owner.value, sha256: sha256) { return (existing, true) }
                 let object = ObjectName(objectPath)!
                 let write = try core.storage.putObject(

@@ -68,15 +68,7 @@ struct ObjectCommand: ParsableCommand {
             let (bucket, name) = try location.validated()
             let storage = try StorageBackend.live(environment: Environment.process())
             let found = try storage.readObject(name, in: bucket) { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    let written = write(1, bytes.baseAddress! + offset, bytes.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        throw FileIO.Error(operation: "write", path: "standard output", code: errno)
-                    }
-                    offset += written
-                }
+                guard POSIX.writeAll(1, bytes) else { throw FileIO.Error(operation: "write", path: "standard output", code: errno) }
             }
             if found == nil { throw ValidationError("no such object: \(bucket.value)/\(name.value)") }
         }

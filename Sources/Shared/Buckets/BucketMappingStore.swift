@@ -6,12 +6,8 @@ package protocol BucketMappingStore: AnyObject {
     /// The user whose row names `bucket`, if any.
     func owner(ofBucket bucket: String) throws -> UserID?
 
-    /// Records `bucket` for `userID`.
+    /// Records `bucket` for `userID`; `DuplicateRecord` when either already has a row.
     func insert(userID: UserID, bucket: String) throws
-
-    /// Runs `body` holding an exclusive lock on `key` that every process and host sharing the
-    /// database respects, inside one transaction (so `insert` commits with it).
-    func withExclusiveLock<T>(_ key: String, _ body: () throws -> T) throws -> T
 
     /// Every row whose bucket starts with `prefix`, by bucket name.
     func mappings(bucketPrefix prefix: String) throws -> [(userID: UserID, bucket: String)]

@@ -16,6 +16,7 @@ package final class BucketProvisioner {
     package let naming: BucketNaming
     package let storage: any ObjectStorage
     private let mappings: any BucketMappingStore
+    private let locks: any ExclusiveLocks
     /// Contact buckets this worker has made or found: a contact's every message would otherwise
     /// cost a lock and a storage call. (Not shared: one provisioner per serving thread.)
     private var knownContactBuckets: Set<String> = []
@@ -26,10 +27,11 @@ package final class BucketProvisioner {
     private lazy var contactEnsureDuration = Metrics.HistogramSlots(
         Metrics.shared, name: "userbuckets_bucket_ensure_duration_seconds", labels: "kind=\"contact\"")
 
-    package init(naming: BucketNaming, storage: any ObjectStorage, mappings: any BucketMappingStore) {
+    package init(naming: BucketNaming, storage: any ObjectStorage, mappings: any BucketMappingStore, locks: any ExclusiveLocks) {
         self.naming = naming
         self.storage = storage
         self.mappings = mappings
+        self.locks = locks
     }
 
     /// Ensures the bucket of `userID`. `knownBucket` is the mapping row's name when the caller
@@ -44,7 +46,7 @@ package final class BucketProvisioner {
             if let recorded = try mappings.bucketName(forUser: userID), let name = BucketName(recorded) {
                 return Ensured(name: name, isNew: false)
             }
-            return try mappings.withExclusiveLock("user:" + userID.value) {
+            return try locks.withExclusiveLock("user:" + userID.value) {
                 if let recorded = try mappings.bucketName(forUser: userID), let name = BucketName(recorded) {
                     return Ensured(name: name, isNew: false)
                 }
@@ -62,7 +64,7 @@ package final class BucketProvisioner {
         }
         // The legacy name is global: another user's lock does not cover it, so take its lock too,
         // and look at its owner again under it (another user may have taken it meanwhile).
-        return try mappings.withExclusiveLock("bucket:" + legacy.value) {
+        return try locks.withExclusiveLock("bucket:" + legacy.value) {
             if let owner = try mappings.owner(ofBucket: legacy.value), owner != userID {
                 return try createFallback(userID)
             }
@@ -107,7 +109,7 @@ package final class BucketProvisioner {
         let name = naming.contactBucket(contactID)
         if knownContactBuckets.contains(name.value) { return Ensured(name: name, isNew: false) }
         let ensured = try ServiceError.catching {
-            try mappings.withExclusiveLock("bucket:" + name.value) {
+            try locks.withExclusiveLock("bucket:" + name.value) {
                 Ensured(name: name, isNew: try storage.createBucket(name) == .created)
             }
         }

@@ -2,9 +2,9 @@
     import Glibc
 #endif
 
-/// `BucketMappingStore` in memory, for tests; one process-wide lock plays the advisory lock.
+/// `BucketMappingStore` in memory, for tests.
 package final class InMemoryBucketMappingStore: BucketMappingStore, @unchecked Sendable {
-    // Guarded by `mutex` (recursive, since `withExclusiveLock` bodies call back in).
+    // Guarded by `mutex`.
     private var rows: [UserID: String] = [:]
     private var mutex = pthread_mutex_t()
 
@@ -37,14 +37,10 @@ package final class InMemoryBucketMappingStore: BucketMappingStore, @unchecked S
     package func insert(userID: UserID, bucket: String) throws {
         try locked {
             if rows[userID] != nil || rows.values.contains(bucket) {
-                throw PostgresError(kind: .statement, sqlState: "23505", message: "duplicate key")
+                throw DuplicateRecord("bucket mapping")
             }
             rows[userID] = bucket
         }
-    }
-
-    package func withExclusiveLock<T>(_ key: String, _ body: () throws -> T) throws -> T {
-        try locked(body)
     }
 
     package func mappings(bucketPrefix prefix: String) throws -> [(userID: UserID, bucket: String)] {

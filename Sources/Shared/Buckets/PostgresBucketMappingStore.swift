@@ -1,4 +1,4 @@
-/// `BucketMappingStore` over `public.user_bucket_mapping`, serialized with advisory locks.
+/// `BucketMappingStore` over `public.user_bucket_mapping`.
 package final class PostgresBucketMappingStore: BucketMappingStore {
     private let connection: PostgresConnection
 
@@ -10,7 +10,6 @@ package final class PostgresBucketMappingStore: BucketMappingStore {
     static let selectByBucket = PreparedStatement("SELECT user_id FROM public.user_bucket_mapping WHERE bucket_name = $1")
     static let insert = PreparedStatement(
         "INSERT INTO public.user_bucket_mapping (user_id, bucket_name) VALUES ($1::uuid, $2)")
-    static let lock = PreparedStatement("SELECT pg_advisory_xact_lock(hashtextextended($1, 7265))")
     static let selectByPrefix = PreparedStatement(
         "SELECT user_id, bucket_name FROM public.user_bucket_mapping WHERE starts_with(bucket_name, $1) ORDER BY bucket_name")
 
@@ -23,13 +22,10 @@ package final class PostgresBucketMappingStore: BucketMappingStore {
     }
 
     package func insert(userID: UserID, bucket: String) throws {
-        try connection.execute(Self.insert, [userID.value, bucket])
-    }
-
-    package func withExclusiveLock<T>(_ key: String, _ body: () throws -> T) throws -> T {
-        try connection.transaction {
-            try connection.execute(Self.lock, ["userbuckets:" + key])
-            return try body()
+        do {
+            try connection.execute(Self.insert, [userID.value, bucket])
+        } catch  where error.isUniqueViolation {
+            throw DuplicateRecord("bucket mapping")
         }
     }
 

@@ -5,20 +5,23 @@ package struct CoreServices {
     package let directory: any UserDirectory
     package let identifier: UserIdentifier
     package let mappings: any BucketMappingStore
+    package let locks: any ExclusiveLocks
     package let provisioner: BucketProvisioner
     package let storage: any ObjectStorage
     package let authenticator: Authenticator
 
     package init(
         connection: PostgresConnection?, normalizer: PhoneNormalizer, directory: any UserDirectory,
-        mappings: any BucketMappingStore, storage: any ObjectStorage, naming: BucketNaming, authenticator: Authenticator
+        mappings: any BucketMappingStore, locks: any ExclusiveLocks, storage: any ObjectStorage, naming: BucketNaming,
+        authenticator: Authenticator
     ) {
         self.connection = connection
         self.normalizer = normalizer
         self.directory = directory
         self.identifier = UserIdentifier(directory: directory)
         self.mappings = mappings
-        self.provisioner = BucketProvisioner(naming: naming, storage: storage, mappings: mappings)
+        self.locks = locks
+        self.provisioner = BucketProvisioner(naming: naming, storage: storage, mappings: mappings, locks: locks)
         self.storage = storage
         self.authenticator = authenticator
     }
@@ -38,7 +41,7 @@ package struct CoreServices {
         return CoreServices(
             connection: connection, normalizer: PhoneNormalizer(environment: environment),
             directory: PostgresUserDirectory(connection: connection), mappings: PostgresBucketMappingStore(connection: connection),
-            storage: storage, naming: try BucketNaming(environment: environment),
+            locks: PostgresAdvisoryLocks(connection: connection), storage: storage, naming: try BucketNaming(environment: environment),
             authenticator: try authenticator ?? Authenticator(environment: environment))
     }
 }

@@ -77,6 +77,7 @@ package struct ServiceError: Error, CustomStringConvertible {
     /// a row that does not exist (23503) 404, a duplicate (23505) 409, other constraint
     /// violations 400; anything else is our bug, 500. The cause is kept for the log.
     package static func database(_ error: any Error) -> ServiceError {
+        if error is DuplicateRecord { return ServiceError(.conflict, "Already exists", underlying: error) }
         guard let error = error as? PostgresError, error.kind == .statement, let state = error.sqlState else {
             return ServiceError(.unavailable, "Database unavailable", underlying: error)
         }

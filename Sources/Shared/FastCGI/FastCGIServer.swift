@@ -103,7 +103,7 @@ package final class FastCGIServer {
         // a new connection gets EAGAIN instead of sleeping in accept().
         _ = fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK)
         var ready: [pollfd] = []
-        while !Self.shutdownRequested.load(ordering: .relaxed) {
+        while !ShutdownSignals.requested.load(ordering: .relaxed) {
             ready.removeAll(keepingCapacity: true)
             ready.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0))
             connections.appendPollEntries(to: &ready)
@@ -157,15 +157,10 @@ package final class FastCGIServer {
 
     // MARK: signals
 
-    static let shutdownRequested = Atomic<Bool>(false)
-
     private static func installSignalHandlers() {
         signal(SIGPIPE, SIG_IGN)
         // No SA_RESTART: a blocked accept() returns EINTR and the loop can end.
-        ShutdownSignals.install { _ in
-            FastCGIServer.shutdownRequested.store(true, ordering: .relaxed)
-            FCGX_ShutdownPending()
-        }
+        ShutdownSignals.install(alsoCalling: { FCGX_ShutdownPending() })
     }
 
 }

@@ -30,10 +30,8 @@ package final class FileByteSource: ByteSource {
     }
 
     package func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileIO.Error) -> Int {
-        while true {
-            let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if count >= 0 { return count }
-            if errno != EINTR { throw FileIO.Error(operation: "read", path: path, code: errno) }
-        }
+        let count = POSIX.retryingInterrupts { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+        if count < 0 { throw FileIO.Error(operation: "read", path: path, code: errno) }
+        return count
     }
 }

@@ -125,11 +125,8 @@ package final class FileSystemObjectStorage: ObjectStorage, Sendable {
         guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         var buffer = [UInt8](repeating: 0, count: 256 * 1024)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw StorageError.system("read", path)
-            }
+            let count = buffer.withUnsafeMutableBytes { bytes in POSIX.retryingInterrupts { read(fd, bytes.baseAddress, bytes.count) } }
+            if count < 0 { throw StorageError.system("read", path) }
             if count == 0 { break }
             do {
                 try buffer.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }

@@ -48,15 +48,7 @@ final class StagedFile {
 
     /// Writes all of `bytes`.
     func write(_ bytes: UnsafeRawBufferPointer) throws(StorageError) {
-        var written = 0
-        while written < bytes.count {
-            let result = Glibc.write(descriptor, bytes.baseAddress! + written, bytes.count - written)
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw StorageError.system("write", label)
-            }
-            written += result
-        }
+        guard POSIX.writeAll(descriptor, bytes) else { throw StorageError.system("write", label) }
     }
 
     /// Flushes the contents to disk.

@@ -5,52 +5,15 @@
 /// `ifGenerationMatch=0`, which makes it safe to retry (412 means it is already there).
 /// `STORAGE_EMULATOR_HOST` points it at an emulator and drops auth, as Google's libraries do.
 package final class GCSObjectStorage: ObjectStorage {
-    /// Where and how buckets are made.
-    package struct Configuration: Sendable {
-        /// `https://storage.googleapis.com`, or an emulator's base URL.
-        package var baseURL: String
-        package var projectID: String
-        /// New buckets' location; the original functions used `US-CENTRAL1`.
-        package var location: String
-        package var storageClass: String
-        /// Labels on new buckets (lowercase letters, digits, `_`, `-`).
-        package var labels: [String: String]
-        /// Resumable uploads go in chunks of this size (a multiple of 256 KiB); objects up to
-        /// one chunk go in one multipart request.
-        package var uploadChunkBytes: Int
-        /// Total time for one metadata call.
-        package var requestTimeoutMs: Int
-        /// Total time for one chunk or download.
-        package var transferTimeoutMs: Int
-        package var retry: RetryPolicy
-
-        package init(
-            baseURL: String = "https://storage.googleapis.com", projectID: String, location: String = "US-CENTRAL1",
-            storageClass: String = "STANDARD", labels: [String: String] = ["managed-by": "userbuckets"],
-            uploadChunkBytes: Int = 8 << 20, requestTimeoutMs: Int = 30_000, transferTimeoutMs: Int = 300_000,
-            retry: RetryPolicy = RetryPolicy()
-        ) {
-            self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-            self.projectID = projectID
-            self.location = location
-            self.storageClass = storageClass
-            self.labels = labels
-            self.uploadChunkBytes = max(1, uploadChunkBytes / (256 << 10)) * (256 << 10)
-            self.requestTimeoutMs = requestTimeoutMs
-            self.transferTimeoutMs = transferTimeoutMs
-            self.retry = retry
-        }
-    }
-
     package var backendName: String { "gcs" }
 
-    private let configuration: Configuration
-    private let client: any HTTPClient
+    let configuration: Configuration
+    let client: any HTTPClient
     /// nil: no auth (an emulator).
-    private let tokens: (any AccessTokenSource)?
+    let tokens: (any AccessTokenSource)?
     /// nil: no key to sign with (an emulator); download URLs are then plain emulator URLs.
-    private let signer: V4URLSigner?
-    private let clock: () -> Int
+    let signer: V4URLSigner?
+    let clock: () -> Int
 
     package init(
         configuration: Configuration, client: any HTTPClient, tokens: (any AccessTokenSource)?, signer: V4URLSigner?,
@@ -61,44 +24,6 @@ package final class GCSObjectStorage: ObjectStorage {
         self.tokens = tokens
         self.signer = signer
         self.clock = clock
-    }
-
-    /// Built from the environment: `STORAGE_EMULATOR_HOST` (emulator base, no auth), else the
-    /// credentials `GCSCredentials(environment:)` reads; `GCS_LOCATION` (`US-CENTRAL1`),
-    /// `GCS_STORAGE_CLASS` (`STANDARD`), `GCS_BUCKET_LABELS` (`k=v,k=v`; default
-    /// `managed-by=userbuckets`), `GCS_UPLOAD_CHUNK_BYTES` (8 MiB), `GCS_TIMEOUT_MS` (30000),
-    /// `GCS_TRANSFER_TIMEOUT_MS` (300000) and the retry settings of `RetryPolicy`.
-    package static func live(environment: Environment) throws(Environment.Error) -> GCSObjectStorage {
-        let retry = try RetryPolicy(environment: environment)
-        var labels: [String: String] = [:]
-        for pair in environment.get("GCS_BUCKET_LABELS", default: "managed-by=userbuckets").split(separator: ",") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingSpaces() }
-            guard parts.count == 2, !parts[0].isEmpty else {
-                throw Environment.Error(variable: "GCS_BUCKET_LABELS", reason: "must be key=value pairs separated by commas")
-            }
-            labels[parts[0]] = parts[1]
-        }
-        let requestTimeoutMs = try environment.integer("GCS_TIMEOUT_MS", default: 30_000)
-        let client = CurlHTTPClient(
-            configuration: .init(connectTimeoutMs: 5_000, totalTimeoutMs: requestTimeoutMs, maxResponseBytes: 8 << 20))
-        var configuration = Configuration(
-            projectID: environment.get("GCS_PROJECT_ID", default: "local"),
-            location: environment.get("GCS_LOCATION", default: "US-CENTRAL1"),
-            storageClass: environment.get("GCS_STORAGE_CLASS", default: "STANDARD"), labels: labels,
-            uploadChunkBytes: try environment.integer("GCS_UPLOAD_CHUNK_BYTES", default: 8 << 20), requestTimeoutMs: requestTimeoutMs,
-            transferTimeoutMs: try environment.integer("GCS_TRANSFER_TIMEOUT_MS", default: 300_000), retry: retry)
-        if let emulator = environment.get("STORAGE_EMULATOR_HOST") {
-            configuration.baseURL = emulator.contains("://") ? emulator : "http://" + emulator
-            return GCSObjectStorage(configuration: configuration, client: client, tokens: nil, signer: nil)
-        }
-        let credentials = try GCSCredentials(environment: environment)
-        configuration.projectID = credentials.projectID
-        let tokens = ServiceAccountTokenSource(
-            credentials: credentials,
-            client: CurlHTTPClient(configuration: .init(connectTimeoutMs: 5_000, totalTimeoutMs: requestTimeoutMs)), retry: retry)
-        return GCSObjectStorage(
-            configuration: configuration, client: client, tokens: tokens,
-            signer: V4URLSigner(clientEmail: credentials.clientEmail, privateKey: credentials.privateKey))
     }
 
     // MARK: buckets
@@ -179,107 +104,6 @@ package final class GCSObjectStorage: ObjectStorage {
         return try written(outcome, name)
     }
 
-    package func putObject(
-        _ name: ObjectName, in bucket: BucketName, contentType: String, from source: any ByteSource, ifAbsent: Bool
-    ) throws(StorageError) -> ObjectWrite {
-        // A source that says it is small is read into a buffer of its size, not a whole chunk.
-        var chunk = [UInt8](repeating: 0, count: min(configuration.uploadChunkBytes, (source.remainingCount ?? .max - 1) + 1))
-        var filled = try Self.fill(&chunk, from: source)
-        if filled < chunk.count {
-            // It fits in one chunk: one multipart request.
-            return try putObject(name, in: bucket, contentType: contentType, data: Array(chunk[0..<filled]), ifAbsent: ifAbsent)
-        }
-        var path = "/upload/storage/v1/b/\(bucket.value)/o?uploadType=resumable&name=\(name.percentEncoded)"
-        if ifAbsent { path += "&ifGenerationMatch=0" }
-        let start = try call(
-            "POST", path, json: .object(["name": .string(name.value), "contentType": .string(contentType)]),
-            headers: [("X-Upload-Content-Type", contentType)], idempotent: true)
-        if start.response.status == 412 { return .alreadyStored }
-        guard start.response.status == 200, let session = start.response.headers["location"] else {
-            throw failure(start, "starting an upload of \(name.value)")
-        }
-        var offset = 0
-        while true {
-            // Read ahead one byte's worth to know whether this chunk is the last.
-            var next = [UInt8](repeating: 0, count: configuration.uploadChunkBytes)
-            let nextFilled = filled == chunk.count ? try Self.fill(&next, from: source) : 0
-            let last = nextFilled == 0
-            if let result = try sendChunk(
-                session: session, chunk: chunk[0..<filled], offset: offset, total: last ? offset + filled : nil, name: name)
-            {
-                return result
-            }
-            offset += filled
-            chunk = next
-            filled = nextFilled
-            if last { throw StorageError(.unavailable, "upload of \(name.value) ended without an answer") }
-        }
-    }
-
-    /// One chunk of a resumable upload; the final answer on the last chunk, nil before. A chunk
-    /// that fails is resumed from what the server says it has.
-    private func sendChunk(
-        session: String, chunk: ArraySlice<UInt8>, offset: Int, total: Int?, name: ObjectName
-    ) throws(StorageError) -> ObjectWrite? {
-        var sent = 0  // bytes of this chunk the server confirmed
-        let started = MonotonicClock.milliseconds()
-        var attempt = 1
-        while true {
-            let end = offset + chunk.count - 1
-            let range = chunk.isEmpty ? "bytes */\(total ?? offset)" : "bytes \(offset + sent)-\(end)/\(total.map(String.init) ?? "*")"
-            let body = Array(chunk[(chunk.startIndex + sent)...])
-            let response: HTTPClientResponse?
-            do {
-                response = try client.send(
-                    HTTPClientRequest(
-                        method: "PUT", url: session, headers: [("Content-Range", range)] + (try authorization()), body: body,
-                        timeoutMs: configuration.transferTimeoutMs), download: nil)
-            } catch let error as HTTPClientError where error.isTransient {
-                response = nil
-            } catch {
-                throw StorageError(.unavailable, "uploading \(name.value): \(error)")
-            }
-            if let response {
-                switch response.status {
-                case 200, 201:
-                    return .stored(try Self.storedObject(response.body, fallbackName: name.value))
-                case 308 where total == nil || offset + chunk.count < total!:
-                    let confirmed = Self.confirmedBytes(response.headers["range"])
-                    if confirmed >= offset + chunk.count { return nil }
-                    sent = max(0, confirmed - offset)
-                    continue
-                case 412:
-                    return .alreadyStored
-                case let status where !RetryPolicy.isRetryable(status: status) && status != 308:
-                    throw StorageError(.rejected, "uploading \(name.value): GCS answered \(status)")
-                default:
-                    break
-                }
-            }
-            // Failed or incomplete: ask what the server has, then go on from there.
-            let wait = configuration.retry.delayMs(afterAttempt: attempt, retryAfterSeconds: response?.headers["retry-after"].flatMap { Int($0) })
-            guard attempt < configuration.retry.maxAttempts, MonotonicClock.milliseconds() - started + wait <= configuration.retry.budgetMs else {
-                throw StorageError(.unavailable, "uploading \(name.value) failed after \(attempt) attempts")
-            }
-            RetryPolicy.sleep(milliseconds: wait)
-            attempt += 1
-            if let status = try? client.send(
-                HTTPClientRequest(
-                    method: "PUT", url: session, headers: [("Content-Range", "bytes */\(total.map(String.init) ?? "*")")] + (try authorization()),
-                    timeoutMs: configuration.requestTimeoutMs), download: nil)
-            {
-                if status.status == 200 || status.status == 201 {
-                    return .stored(try Self.storedObject(status.body, fallbackName: name.value))
-                }
-                if status.status == 308 {
-                    let confirmed = Self.confirmedBytes(status.headers["range"])
-                    if confirmed >= offset + chunk.count, total == nil { return nil }
-                    sent = min(chunk.count, max(0, confirmed - offset))
-                }
-            }
-        }
-    }
-
     package func readObject(
         _ name: ObjectName, in bucket: BucketName, into sink: (UnsafeRawBufferPointer) throws -> Void
     ) throws(StorageError) -> StoredObject? {
@@ -339,7 +163,7 @@ package final class GCSObjectStorage: ObjectStorage {
     // MARK: calls
 
     /// One JSON API call with auth, retries (when `idempotent`) and one token refresh on 401.
-    private func call(
+    func call(
         _ method: String, _ path: String, json: JSON? = nil, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
         timeoutMs: Int? = nil, idempotent: Bool, download: ((UnsafeRawBufferPointer) throws -> Void)? = nil
     ) throws(StorageError) -> RetryPolicy.Outcome {
@@ -368,12 +192,12 @@ package final class GCSObjectStorage: ObjectStorage {
         throw StorageError(.unauthorized, "GCS refused a fresh token for \(method) \(Self.redacted(path))")
     }
 
-    private func authorization() throws(StorageError) -> [(name: String, value: String)] {
+    func authorization() throws(StorageError) -> [(name: String, value: String)] {
         guard let tokens else { return [] }
         return [("Authorization", "Bearer " + (try tokens.accessToken()))]
     }
 
-    private func written(_ outcome: RetryPolicy.Outcome, _ name: ObjectName) throws(StorageError) -> ObjectWrite {
+    func written(_ outcome: RetryPolicy.Outcome, _ name: ObjectName) throws(StorageError) -> ObjectWrite {
         switch outcome.response.status {
         case 200, 201: return .stored(try Self.storedObject(outcome.response.body, fallbackName: name.value))
         case 412: return .alreadyStored
@@ -382,7 +206,7 @@ package final class GCSObjectStorage: ObjectStorage {
     }
 
     /// A failed call as a `StorageError`: GCS's own message, the status, the attempts.
-    private func failure(_ outcome: RetryPolicy.Outcome, _ action: String) -> StorageError {
+    func failure(_ outcome: RetryPolicy.Outcome, _ action: String) -> StorageError {
         let status = outcome.response.status
         let message = (try? JSONParser.parse(outcome.response.body))?["error"]?["message"]?.stringValue ?? ""
         let detail =
@@ -404,19 +228,19 @@ package final class GCSObjectStorage: ObjectStorage {
         }
     }
 
-    private static func storedObject(_ body: [UInt8], fallbackName: String) throws(StorageError) -> StoredObject {
+    static func storedObject(_ body: [UInt8], fallbackName: String) throws(StorageError) -> StoredObject {
         try storedObject(try parse(body), fallbackName: fallbackName)
     }
 
     /// An object resource (sizes are int64 strings in the JSON API).
-    private static func storedObject(_ json: JSON, fallbackName: String) throws(StorageError) -> StoredObject {
+    static func storedObject(_ json: JSON, fallbackName: String) throws(StorageError) -> StoredObject {
         let size = json["size"]?.stringValue.flatMap { Int($0) } ?? json["size"]?.intValue ?? 0
         return StoredObject(
             name: json["name"]?.stringValue ?? fallbackName, size: size, contentType: json["contentType"]?.stringValue,
             updated: json["updated"]?.stringValue)
     }
 
-    private static func fill(_ buffer: inout [UInt8], from source: any ByteSource) throws(StorageError) -> Int {
+    static func fill(_ buffer: inout [UInt8], from source: any ByteSource) throws(StorageError) -> Int {
         do {
             return try buffer.withUnsafeMutableBytes { bytes throws(FileIO.Error) in try source.readFully(into: bytes) }
         } catch {
@@ -425,7 +249,7 @@ package final class GCSObjectStorage: ObjectStorage {
     }
 
     /// `bytes=0-262143` → 262144; no header → 0.
-    private static func confirmedBytes(_ range: String?) -> Int {
+    static func confirmedBytes(_ range: String?) -> Int {
         guard let range, let dash = range.lastIndex(of: "-"), let last = Int(range[range.index(after: dash)...]) else { return 0 }
         return last + 1
     }

@@ -95,9 +95,7 @@ package struct RetryPolicy: Sendable {
     }
 
     static func sleep(milliseconds: Int) {
-        var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+        POSIX.sleep(milliseconds: milliseconds)
     }
 
 }

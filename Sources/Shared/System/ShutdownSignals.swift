@@ -1,3 +1,5 @@
+package import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -7,12 +9,23 @@
 /// use it as a graceful stop, and left to the Swift runtime it starts a crash backtrace after
 /// which the worker goes on living with a thread spinning on a closed socket.
 package enum ShutdownSignals {
-    /// Installs `handler` for the four, without `SA_RESTART` (a blocked `accept()` or `read()`
-    /// returns EINTR), and unblocks them: a parent may hand down a mask that blocks them, and
-    /// the mask survives exec.
-    package static func install(_ handler: @convention(c) (Int32) -> Void) {
+    /// Set once one of them arrived: the process's one stop flag, which serving and job loops
+    /// read between requests and jobs.
+    package static let requested = Atomic<Bool>(false)
+
+    /// Called from the handler after the flag is set (libfcgi's `FCGX_ShutdownPending`).
+    nonisolated(unsafe) private static var hook: (@convention(c) () -> Void)?
+
+    /// Handles the four — sets `requested`, then calls `hook` — without `SA_RESTART` (a
+    /// blocked `accept()` or `read()` returns EINTR), and unblocks them: a parent may hand down
+    /// a mask that blocks them, and the mask survives exec.
+    package static func install(alsoCalling hook: (@convention(c) () -> Void)? = nil) {
+        Self.hook = hook
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = handler
+        action.__sigaction_handler.sa_handler = { _ in
+            ShutdownSignals.requested.store(true, ordering: .relaxed)
+            ShutdownSignals.hook?()
+        }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         var handled = set()

@@ -37,9 +37,7 @@ package enum RestartPacer {
         logger.error(
             "workers keep dying: waiting before serving",
             metadata: ["starts_in_10s": .stringConvertible(recent), "pool_size": .stringConvertible(poolSize), "delay_ms": .stringConvertible(delay)])
-        var pause = timespec(tv_sec: delay / 1000, tv_nsec: (delay % 1000) * 1_000_000)
-        var left = timespec()
-        while nanosleep(&pause, &left) != 0 && errno == EINTR { pause = left }
+        POSIX.sleep(milliseconds: delay)
     }
 
     /// Appends `now` to the file of start times (8-byte little-endian ms each, the last 10 s

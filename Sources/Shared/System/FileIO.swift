@@ -26,11 +26,8 @@ package enum FileIO {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw Error(operation: "read", path: path, code: errno)
-            }
+            let count = chunk.withUnsafeMutableBytes { buffer in POSIX.retryingInterrupts { Glibc.read(fd, buffer.baseAddress, buffer.count) } }
+            if count < 0 { throw Error(operation: "read", path: path, code: errno) }
             if count == 0 { return bytes }
             bytes.append(contentsOf: chunk[0..<count])
         }
