@@ -8,7 +8,7 @@ import Testing
 /// stand-in Chatwoot (a 302 to a second host, an early 404, a slow and an oversized blob) and a
 /// stand-in OpenAI answering with OpenAI's recorded bodies. Each case ends in its documented
 /// job state.
-@Suite(.enabled(if: Stack.isRunning), .serialized)
+@Suite(.onTheStack, .serialized)
 struct AudioJobTests {
     /// Ogg/Opus bytes (only the magic matters to us) of a fake voice note.
     static let voice: [UInt8] = Array("OggS".utf8) + [UInt8](repeating: 7, count: 4000)
@@ -19,16 +19,16 @@ struct AudioJobTests {
     }
 
     let modes = Modes()
-    let storageHost: StandInServer
-    let chatwoot: StandInServer
-    let openAI: StandInServer
+    let storageHost: LoopbackHTTPServer
+    let chatwoot: LoopbackHTTPServer
+    let openAI: LoopbackHTTPServer
 
     init() throws {
         let voice = Self.voice
         let modes = self.modes
-        storageHost = StandInServer { _ in .init(status: 200, headers: [("Content-Type", "audio/ogg")], body: voice) }
+        storageHost = LoopbackHTTPServer { _ in .init(status: 200, headers: [("Content-Type", "audio/ogg")], body: voice) }
         let storageURL = storageHost.url(host: "localhost")
-        chatwoot = StandInServer { request in
+        chatwoot = LoopbackHTTPServer { request in
             if request.path.hasPrefix("/blobs/redirect/") {
                 return .init(status: 302, headers: [("Location", storageURL + "/disk/voice")])
             }
@@ -51,7 +51,7 @@ struct AudioJobTests {
             "quota": FileIO.read(path: root + "error_429_insufficient_quota.json"),
             "large": FileIO.read(path: root + "error_413_too_large.json"),
         ]
-        openAI = StandInServer { _ in
+        openAI = LoopbackHTTPServer { _ in
             let mode = modes.openAI.withLock { $0.isEmpty ? "ok" : $0.removeFirst() }
             switch mode {
             case "rate": return .json(429, bodies["rate"]!, headers: [("retry-after", "1")])
@@ -173,7 +173,7 @@ struct AudioJobTests {
     /// and the transcription go straight to their (loopback) hosts, not to the dead proxy.
     @Test func proxyVariablesOfTheEnvironmentAreIgnored() throws {
         let (key, _, id) = try deliverVoiceNote(blobPath: "redirect")
-        let dead = StandInServer { _ in .init(status: 502) }
+        let dead = LoopbackHTTPServer { _ in .init(status: 502) }
         let proxy = dead.url()
         try drain("http_proxy=\(proxy) https_proxy=\(proxy) HTTP_PROXY=\(proxy) HTTPS_PROXY=\(proxy) ALL_PROXY=\(proxy) NO_PROXY=")
         #expect(try job(key).status == "done")

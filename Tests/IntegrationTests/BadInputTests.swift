@@ -3,7 +3,7 @@ import Shared
 import Testing
 
 /// Malformed, oversized, hostile and unauthenticated requests get a clear JSON answer.
-@Suite(.enabled(if: Stack.isRunning), .serialized)
+@Suite(.onTheStack, .serialized)
 struct BadInputTests {
     let client = Stack.shared.client()
     let fixtures = Fixtures()

@@ -3,7 +3,7 @@ import Shared
 import Testing
 
 /// The `userbuckets` operator CLI, run as a real process.
-@Suite(.enabled(if: Stack.isRunning), .serialized)
+@Suite(.onTheStack, .serialized)
 struct CommandLineTests {
     let stack = Stack.shared
 

@@ -9,7 +9,7 @@ import Testing
 #endif
 
 /// Ensure-exactly-once across processes: many first calls at once, through nginx and the pool.
-@Suite(.enabled(if: Stack.isRunning), .serialized)
+@Suite(.onTheStack, .serialized)
 struct ConcurrencyTests {
     let client = Stack.shared.client()
     let fixtures = Fixtures()

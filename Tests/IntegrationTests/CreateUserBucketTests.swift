@@ -3,7 +3,7 @@ import Shared
 import Testing
 
 /// `create-user-bucket`: the legacy contract, for real this time.
-@Suite(.enabled(if: Stack.isRunning), .serialized)
+@Suite(.onTheStack, .serialized)
 struct CreateUserBucketTests {
     let client = Stack.shared.client()
     let fixtures = Fixtures()

@@ -4,7 +4,7 @@ import Testing
 
 /// Bodies built to cost a worker memory or time, each up to the body caps: answered quickly,
 /// with no worker above 128 MB.
-@Suite(.enabled(if: Stack.isRunning), .serialized)
+@Suite(.onTheStack, .serialized)
 struct HostileBodyTests {
     let client = Stack.shared.client()
     let fixtures = Fixtures()

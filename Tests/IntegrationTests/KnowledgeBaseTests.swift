@@ -5,7 +5,7 @@ import Testing
 /// `knowledge-base-storage` through nginx and PostgreSQL, on whichever backend the stack runs
 /// (the test command runs this suite on a filesystem stack and again on a GCS-emulator stack):
 /// every action, every way of reaching someone else's file, and the upload limits.
-@Suite(.enabled(if: Stack.isRunning), .serialized)
+@Suite(.onTheStack, .serialized)
 struct KnowledgeBaseTests {
     let client = Stack.shared.client()
     let fixtures = Fixtures()

@@ -3,7 +3,7 @@ import Shared
 import Testing
 
 /// Metrics summed over every worker process, through the local-only scrape path.
-@Suite(.enabled(if: Stack.isRunning), .serialized)
+@Suite(.onTheStack, .serialized)
 struct MetricsTests {
     let client = Stack.shared.client()
 

@@ -4,7 +4,7 @@ import Testing
 
 /// Migrations apply to a bare PostgreSQL and to a Supabase-shaped one, are idempotent, and stop
 /// whole, naming the rows, when duplicates block a unique key.
-@Suite(.enabled(if: Stack.isRunning), .serialized)
+@Suite(.onTheStack, .serialized)
 struct MigrationTests {
     let admin = Stack.shared.database()
     var migrations: String { Stack.shared.values["UB_ROOT"]! + "/db/migrations" }
@@ -105,7 +105,7 @@ struct MigrationTests {
 }
 
 /// Database errors keep row values out of what they carry to the log.
-@Suite(.enabled(if: Stack.isRunning), .serialized)
+@Suite(.onTheStack, .serialized)
 struct PostgresErrorTests {
     @Test func uniqueViolationsDoNotQuoteTheRow() throws {
         let database = Stack.shared.database()
@@ -123,7 +123,7 @@ struct PostgresErrorTests {
 }
 
 /// `userbuckets verify-mappings` and `list-buckets` on a prefix of their own.
-@Suite(.enabled(if: Stack.isRunning), .serialized)
+@Suite(.onTheStack, .serialized)
 struct VerifyMappingsTests {
     @Test func rowsAndBucketsAreCheckedBothWays() throws {
         let fixtures = Fixtures()

@@ -7,7 +7,7 @@ import Testing
 /// `userbuckets_phone_key` (migration 0006) agrees with `PhoneNumber.lookupKey` on every input
 /// the normalizer reads, and identification finds profiles across shapes, through nginx and the
 /// CLI.
-@Suite(.enabled(if: Stack.isRunning), .serialized)
+@Suite(.onTheStack, .serialized)
 struct PhoneKeyTests {
     let client = Stack.shared.client()
     let fixtures = Fixtures()

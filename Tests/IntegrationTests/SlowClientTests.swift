@@ -8,7 +8,7 @@ import Testing
 
 /// One client holding thousands of half-open connections (a request head that never ends)
 /// cannot starve nginx: everyone else is still answered at once.
-@Suite(.enabled(if: Stack.isRunning), .serialized)
+@Suite(.onTheStack, .serialized)
 struct SlowClientTests {
     /// A TCP connection to nginx from `source` (another loopback address) that sends the start of
     /// a request head and nothing more.

@@ -3,7 +3,7 @@ import Shared
 import Testing
 
 /// `user-bucket-service` through nginx, FastCGI, PostgreSQL and the filesystem backend.
-@Suite(.enabled(if: Stack.isRunning), .serialized)
+@Suite(.onTheStack, .serialized)
 struct UserBucketServiceTests {
     let client = Stack.shared.client()
     let fixtures = Fixtures()

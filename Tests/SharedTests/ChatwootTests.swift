@@ -126,7 +126,7 @@ import Testing
     /// An IPv6 literal URL is fetched (its pin was malformed for curl: "Couldn't parse
     /// CURLOPT_RESOLVE entry"), from a stand-in on ::1 the policy is told to allow.
     @Test func anIPv6LiteralURLIsDownloaded() throws {
-        let server = LocalHTTPServer(ipv6: true) { _, _ in .init(status: 200, body: Array("OggS voice".utf8)) }
+        let server = LoopbackHTTPServer(ipv6: true) { _ in .init(status: 200, body: Array("OggS voice".utf8)) }
         let downloader = AttachmentDownloader(client: CurlHTTPClient(), policy: DownloadPolicy(allowPrivateNetworks: true), timeoutMs: 5_000)
         let file = try downloader.download("http://[::1]:\(server.port)/blobs/voice.oga")
         #expect(file.bytes == Array("OggS voice".utf8))

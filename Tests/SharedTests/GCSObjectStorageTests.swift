@@ -21,7 +21,7 @@ import Testing
         let requests = Mutex<[(path: String, body: [UInt8])]>([])
     }
 
-    func storage(_ server: LocalHTTPServer, tokens: (any AccessTokenSource)? = nil) -> GCSObjectStorage {
+    func storage(_ server: LoopbackHTTPServer, tokens: (any AccessTokenSource)? = nil) -> GCSObjectStorage {
         GCSObjectStorage(
             configuration: .init(baseURL: server.baseURL, projectID: "demo-project", retry: RetryPolicy(maxAttempts: 2, initialDelayMs: 1)),
             client: CurlHTTPClient(), tokens: tokens, signer: nil)
@@ -34,7 +34,8 @@ import Testing
     @Test func newBucketsCarryTheOriginalSettingsPlusAccessControlsAndLabels() throws {
         let seen = Seen()
         let resource = try Self.fixture("bucket_resource_response.json")
-        let server = LocalHTTPServer { path, body in
+        let server = LoopbackHTTPServer { request in
+            let (path, body) = (request.path, request.body)
             seen.requests.withLock { $0.append((path, body)) }
             return .init(status: 200, body: resource)
         }
@@ -56,12 +57,14 @@ import Testing
     @Test func a409WeCanReadIsOursAndOneWeCannotIsSomeoneElses() throws {
         let owned = try Self.fixture("error_409_bucket_already_owned.json")
         let taken = try Self.fixture("error_409_bucket_name_unavailable.json")
-        let ours = LocalHTTPServer { path, _ in
-            path.hasPrefix("/storage/v1/b?") ? .init(status: 409, body: owned) : .init(status: 200, body: Array("{}".utf8))
+        let ours = LoopbackHTTPServer { request in
+            let path = request.path
+            return path.hasPrefix("/storage/v1/b?") ? .init(status: 409, body: owned) : .init(status: 200, body: Array("{}".utf8))
         }
         #expect(try storage(ours).createBucket(BucketName("ub-mine")!) == .alreadyOwned)
-        let theirs = LocalHTTPServer { path, _ in
-            path.hasPrefix("/storage/v1/b?") ? .init(status: 409, body: taken) : .init(status: 403, body: Array("{}".utf8))
+        let theirs = LoopbackHTTPServer { request in
+            let path = request.path
+            return path.hasPrefix("/storage/v1/b?") ? .init(status: 409, body: taken) : .init(status: 403, body: Array("{}".utf8))
         }
         do {
             _ = try storage(theirs).createBucket(BucketName("ub-taken")!)
@@ -73,7 +76,7 @@ import Testing
 
     @Test func a401FetchesAFreshTokenOnce() throws {
         let calls = Atomic<Int>(0)
-        let server = LocalHTTPServer { _ in
+        let server = LoopbackHTTPServer { _ in
             calls.add(1, ordering: .relaxed).newValue == 1 ? .init(status: 401, body: []) : .init(status: 200, body: Array("{}".utf8))
         }
         let tokens = CountingTokens()
@@ -81,7 +84,7 @@ import Testing
         #expect(tokens.invalidated == 1)
         #expect(tokens.issued == 2)
         // A 401 with a fresh token too is a credentials problem, said once.
-        let refusing = LocalHTTPServer { _ in .init(status: 401, body: []) }
+        let refusing = LoopbackHTTPServer { _ in .init(status: 401, body: []) }
         let second = CountingTokens()
         do {
             _ = try storage(refusing, tokens: second).bucketExists(BucketName("ub-x")!)
@@ -94,17 +97,18 @@ import Testing
 
     @Test func createOnlyConflictsAreAlreadyStoredAndErrorsKeepGCSMessages() throws {
         let preconditionFailed = try Self.fixture("error_412_precondition_failed.json")
-        let conflict = LocalHTTPServer { _ in .init(status: 412, body: preconditionFailed) }
+        let conflict = LoopbackHTTPServer { _ in .init(status: 412, body: preconditionFailed) }
         let name = ObjectName("a.json")!
         let bucket = BucketName("ub-b")!
         #expect(try storage(conflict).putObject(name, in: bucket, contentType: "application/json", data: [1], ifAbsent: true) == .alreadyStored)
         let notFound = try Self.fixture("error_404_no_such_object.json")
-        let missing = LocalHTTPServer { _ in .init(status: 404, body: notFound) }
+        let missing = LoopbackHTTPServer { _ in .init(status: 404, body: notFound) }
         var bytes = 0
         #expect(try storage(missing).readObject(name, in: bucket) { bytes += $0.count } == nil)
         #expect(bytes == 0)
         #expect(try !storage(missing).deleteObject(name, in: bucket))
-        let forbidden = LocalHTTPServer { _ in .init(status: 403, body: Array(#"{"error":{"code":403,"message":"no storage.objects.create"}}"#.utf8))
+        let forbidden = LoopbackHTTPServer { _ in
+            .init(status: 403, body: Array(#"{"error":{"code":403,"message":"no storage.objects.create"}}"#.utf8))
         }
         do {
             _ = try storage(forbidden).putObject(name, in: bucket, contentType: "application/json", data: [1], ifAbsent: true)

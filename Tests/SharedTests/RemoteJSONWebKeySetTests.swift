@@ -9,28 +9,29 @@ import Testing
 
     @Test func fetchesOnceCachesAndLimitsRefetches() throws {
         let jwks = Array(vectors["es256"]!["jwks"]!.serialized().utf8)
-        let server = LocalHTTPServer { path in
-            path == "/auth/v1/.well-known/jwks.json" ? .init(status: 200, body: jwks) : .init(status: 404, body: [])
+        let server = LoopbackHTTPServer { request in
+            let path = request.path
+            return path == "/auth/v1/.well-known/jwks.json" ? .init(status: 200, body: jwks) : .init(status: 404, body: [])
         }
         let remote = RemoteJSONWebKeySet(url: server.baseURL + "/auth/v1/.well-known/jwks.json")
         let verifier = JWTVerifier(hmacSecret: nil, remoteKeys: remote)
         let token = vectors["es256"]!["token_valid_until_2100"]!.stringValue!
         #expect(try verifier.verify(token, now: now) == .user(id: "4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90"))
         #expect(try verifier.verify(token, now: now + 5) == .user(id: "4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90"))
-        #expect(server.requests.load(ordering: .relaxed) == 1)
+        #expect(server.requestCount == 1)
         // An unknown kid triggers one early refetch, and no more within the interval.
         #expect(remote.key(for: "rotated-key", now: now + 40) == nil)
         #expect(remote.key(for: "rotated-key", now: now + 41) == nil)
-        #expect(server.requests.load(ordering: .relaxed) == 2)
+        #expect(server.requestCount == 2)
         // After max age the set is fetched again.
         #expect(remote.key(for: "9a1c4f3e-5b7d-4e2a-8c6f-0d1e2f3a4b5c", now: now + 700) != nil)
-        #expect(server.requests.load(ordering: .relaxed) == 3)
+        #expect(server.requestCount == 3)
     }
 
     @Test func aFailingEndpointKeepsTheKeysItHad() throws {
         let jwks = Array(vectors["es256"]!["jwks"]!.serialized().utf8)
         let failing = Atomic(false)
-        let server = LocalHTTPServer { _ in failing.load(ordering: .relaxed) ? .init(status: 503, body: []) : .init(status: 200, body: jwks) }
+        let server = LoopbackHTTPServer { _ in failing.load(ordering: .relaxed) ? .init(status: 503, body: []) : .init(status: 200, body: jwks) }
         let remote = RemoteJSONWebKeySet(url: server.baseURL + "/jwks.json")
         #expect(remote.key(for: "9a1c4f3e-5b7d-4e2a-8c6f-0d1e2f3a4b5c", now: now) != nil)
         failing.store(true, ordering: .relaxed)
@@ -42,9 +43,10 @@ import Testing
 
 @Suite struct CurlHTTPClientTests {
     @Test func timeoutsSizeLimitsAndSchemes() throws {
-        let server = LocalHTTPServer { path in
-            switch path {
-            case "/slow": .init(status: 200, body: [1], delay: 2)
+        let server = LoopbackHTTPServer { request in
+            let path = request.path
+            return switch path {
+            case "/slow": .init(status: 200, body: [1], delayMs: 2000)
             case "/big": .init(status: 200, body: [UInt8](repeating: 65, count: 4096))
             default: .init(status: 201, body: Array("hello".utf8))
             }

@@ -13,7 +13,7 @@ import Testing
 
     /// A token endpoint: verifies the JWT bearer grant, then answers `reply`.
     final class TokenEndpoint: Sendable {
-        let server: LocalHTTPServer
+        let server: LoopbackHTTPServer
         /// Header and claims of every assertion that verified.
         let verified = Verified()
 
@@ -21,10 +21,11 @@ import Testing
             let list = Mutex<[JSON]>([])
         }
 
-        init(reply: @escaping @Sendable () -> LocalHTTPServer.Reply) throws {
+        init(reply: @escaping @Sendable () -> LoopbackHTTPServer.Reply) throws {
             let publicKey = try PublicKey(pem: try ServiceAccountTokenSourceTests.pem("test_rsa_public.pem"))
             let verified = self.verified
-            server = LocalHTTPServer { _, body in
+            server = LoopbackHTTPServer { request in
+                let body = request.body
                 let form = String(decoding: body, as: UTF8.self)
                 guard form.hasPrefix("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion="),
                     let assertion = form.split(separator: "=").last
@@ -58,7 +59,7 @@ import Testing
         let tokens = try source(endpoint, key: key)
         #expect(try tokens.accessToken() == "ya29.c.c0ASRK0Gb-EXAMPLE-NOT-A-REAL-TOKEN")
         #expect(try tokens.accessToken() == "ya29.c.c0ASRK0Gb-EXAMPLE-NOT-A-REAL-TOKEN")
-        #expect(endpoint.server.requests.load(ordering: .relaxed) == 1)
+        #expect(endpoint.server.requestCount == 1)
         let seen = endpoint.verified.list.withLock { $0 }
         #expect(seen.count == 1)
         #expect(seen[0]["header"]?["kid"] == .string("key-1"))
@@ -70,7 +71,7 @@ import Testing
         #expect(claims?["exp"]?.intValue == 1_779_451_300 + 3600)
         tokens.invalidate()
         _ = try tokens.accessToken()
-        #expect(endpoint.server.requests.load(ordering: .relaxed) == 2)
+        #expect(endpoint.server.requestCount == 2)
     }
 
     @Test func refreshesFiveMinutesBeforeExpiry() throws {
@@ -84,10 +85,10 @@ import Testing
         _ = try tokens.accessToken()
         now.store(1_000_000 + 3599 - 301, ordering: .relaxed)
         _ = try tokens.accessToken()
-        #expect(endpoint.server.requests.load(ordering: .relaxed) == 1)
+        #expect(endpoint.server.requestCount == 1)
         now.store(1_000_000 + 3599 - 299, ordering: .relaxed)
         _ = try tokens.accessToken()
-        #expect(endpoint.server.requests.load(ordering: .relaxed) == 2)
+        #expect(endpoint.server.requestCount == 2)
     }
 
     @Test func aWrongKeyIsReportedAsSuch() throws {
@@ -106,7 +107,7 @@ import Testing
             #expect(error.code == .unauthorized)
             #expect(error.detail.contains("private key does not belong"))
         }
-        #expect(endpoint.server.requests.load(ordering: .relaxed) == 1)  // a 400 is not retried
+        #expect(endpoint.server.requestCount == 1)  // a 400 is not retried
     }
 
     @Test func clockSkewIsReportedAsSuch() throws {
@@ -131,7 +132,7 @@ import Testing
         } catch {
             #expect(error.code == .unavailable)
         }
-        #expect(endpoint.server.requests.load(ordering: .relaxed) == 3)
+        #expect(endpoint.server.requestCount == 3)
     }
 
     @Test func keysLoadFromTheOriginalVariablesWithEscapedNewlines() throws {

@@ -80,3 +80,11 @@ struct Stack: Sendable {
         return children.split(separator: " ").compactMap { Int32($0) }
     }
 }
+
+extension Trait where Self == ConditionTrait {
+    /// Every integration suite's condition: the stack the test command starts
+    /// (`scripts/stack.sh`, named by `UB_STACK_ENV`) is running.
+    static var onTheStack: Self {
+        .enabled(if: Stack.isRunning, "needs the stack scripts/test.sh starts (UB_STACK_ENV)")
+    }
+}

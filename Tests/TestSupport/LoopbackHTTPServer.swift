@@ -1,42 +1,54 @@
 import Foundation
 import Synchronization
-import TestSupport
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// A stand-in for a remote service (Chatwoot's attachment host, OpenAI) on loopback: one thread
-/// per connection, one request per connection, answers from a closure.
-final class StandInServer: Sendable {
-    struct Request: Sendable {
-        let method: String
-        let path: String
-        let headers: [String: String]
-        let body: [UInt8]
+/// The one stand-in HTTP server of the tests, for every remote service that cannot run here
+/// (Chatwoot's attachment host, OpenAI, a JWKS endpoint, GCS's JSON API for unit tests): on
+/// 127.0.0.1 (or ::1), one thread per connection, one request per connection, answers from a
+/// closure, and it remembers what it was sent.
+public final class LoopbackHTTPServer: Sendable {
+    public struct Request: Sendable {
+        public let method: String
+        public let path: String
+        /// Lowercased names.
+        public let headers: [String: String]
+        public let body: [UInt8]
     }
 
-    struct Reply: Sendable {
-        var status: Int
-        var headers: [(String, String)] = []
-        var body: [UInt8] = []
+    public struct Reply: Sendable {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: [UInt8]
         /// Milliseconds to wait before answering; `hang` waits until the client leaves.
-        var delayMs: Int = 0
-        var hang = false
+        public var delayMs: Int
+        public var hang: Bool
 
-        static func json(_ status: Int, _ body: [UInt8], headers: [(String, String)] = []) -> Reply {
+        public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = [], delayMs: Int = 0, hang: Bool = false) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+            self.delayMs = delayMs
+            self.hang = hang
+        }
+
+        public static func json(_ status: Int, _ body: [UInt8], headers: [(String, String)] = []) -> Reply {
             Reply(status: status, headers: [("Content-Type", "application/json")] + headers, body: body)
         }
     }
 
-    let port: UInt16
+    public let port: UInt16
     private let listener: Int32
+    private let host: String
     private let respond: @Sendable (Request) -> Reply
-    let received = Mutex<[Request]>([])
+    private let received = Mutex<[Request]>([])
 
-    init(respond: @escaping @Sendable (Request) -> Reply) {
+    public init(ipv6: Bool = false, respond: @escaping @Sendable (Request) -> Reply) {
         self.respond = respond
-        (listener, port) = listenOnLoopback()
+        host = ipv6 ? "[::1]" : "127.0.0.1"
+        (listener, port) = listenOnLoopback(ipv6: ipv6)
         let thread = Thread { [self] in
             while true {
                 let connection = accept(listener, nil, nil)
@@ -53,9 +65,15 @@ final class StandInServer: Sendable {
     }
 
     /// `http://127.0.0.1:<port>` (or `localhost`: a different host name, same machine).
-    func url(host: String = "127.0.0.1") -> String { "http://\(host):\(port)" }
+    public func url(host: String? = nil) -> String { "http://\(host ?? self.host):\(port)" }
 
-    var requests: [Request] { received.withLock { $0 } }
+    /// `url()`.
+    public var baseURL: String { url() }
+
+    /// What it was sent, in order.
+    public var requests: [Request] { received.withLock { $0 } }
+
+    public var requestCount: Int { received.withLock { $0.count } }
 
     private func handle(_ fd: Int32) {
         defer { close(fd) }
