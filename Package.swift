@@ -73,6 +73,10 @@ let package = Package(
             name: "SharedTests", dependencies: ["Shared", "TestSupport", logging], path: "Tests/SharedTests",
             swiftSettings: strictSettings),
         .testTarget(
+            name: "HandlersTests",
+            dependencies: ["Shared", "TestSupport", logging, "UserBucketService", "ChatwootWebhook", "KnowledgeBaseStorage"],
+            path: "Tests/HandlersTests", swiftSettings: strictSettings),
+        .testTarget(
             name: "IntegrationTests", dependencies: ["Shared", "TestSupport", logging], path: "Tests/IntegrationTests",
             exclude: ["Support/fcgi_keepalive_client.py"],
             swiftSettings: strictSettings),

@@ -6,7 +6,6 @@ import Shared
 /// create-only, `meeting_notes` row and audio jobs in one transaction) before answering.
 struct ChatwootWebhookHandler: RequestHandler {
     let core: CoreServices
-    let store: any ChatwootMessageStore
     let authenticator: WebhookAuthenticator
     let allowedChannels: Set<String>
     let clock: @Sendable () -> Int
@@ -15,10 +14,9 @@ struct ChatwootWebhookHandler: RequestHandler {
     private let outcomes = CounterFamily(prefix: "userbuckets_webhook_messages_total{outcome=\"")
 
     init(
-        core: CoreServices, store: any ChatwootMessageStore, environment: Environment, clock: @escaping @Sendable () -> Int = { UnixTime.now() }
+        core: CoreServices, environment: Environment, clock: @escaping @Sendable () -> Int = { UnixTime.now() }
     ) throws {
         self.core = core
-        self.store = store
         self.authenticator = try WebhookAuthenticator(environment: environment)
         self.allowedChannels = Set(
             environment.get("CHATWOOT_ALLOWED_CHANNELS", default: "Channel::Whatsapp").split(separator: ",").map { $0.trimmingSpaces() })
@@ -46,7 +44,7 @@ struct ChatwootWebhookHandler: RequestHandler {
         let number = event.numberCandidates.lazy.compactMap { core.normalizer.normalize($0) }.first
         // One Chatwoot message is one object, whichever bucket it landed in: a redelivery after
         // the number got linked to a user must not write it again into the user's bucket.
-        if let earlier = try ServiceError.catching({ try store.existing(accountID: event.accountID, messageID: event.messageID) }) {
+        if let earlier = try ServiceError.catching({ try core.messages.existing(accountID: event.accountID, messageID: event.messageID) }) {
             outcomes.increment("duplicate")
             context.log(.info, "message duplicate", metadata: [LogKey.bucket: .string(earlier.bucket)])
             return Self.answer(event, userID: earlier.userID, bucket: earlier.bucket, number: number, duplicate: true)
@@ -86,7 +84,7 @@ struct ChatwootWebhookHandler: RequestHandler {
             }
         }
         let outcome = try ServiceError.catching {
-            try store.record(
+            try core.messages.record(
                 NewChatwootMessage(
                     accountID: event.accountID, messageID: event.messageID, conversationID: event.conversationID, senderID: event.senderID,
                     userID: userID, contactID: contactID, bucket: ensured.name.value, objectPath: objectPath,

@@ -22,8 +22,7 @@ enum JobWorker {
         if !drain { RestartPacer.pace(name: "job-worker", environment: environment, logger: logger) }
         do {
             let core = try CoreServices.live(environment: environment, authenticator: .refusingAll)
-            guard let connection = core.connection else { throw Environment.Error(variable: "DATABASE_URL", reason: "is required") }
-            let queue = PostgresJobQueue(connection: connection)
+            let queue = core.jobs
             let runner = AudioJobRunner(
                 downloader: AttachmentDownloader(
                     client: CurlHTTPClient(configuration: .init(connectTimeoutMs: 10_000, totalTimeoutMs: 60_000)),
@@ -31,7 +30,7 @@ enum JobWorker {
                     timeoutMs: try environment.integer("AUDIO_DOWNLOAD_TIMEOUT_MS", default: 60_000),
                     notFoundBackoffMs: drain ? [200, 400] : [500, 1000, 2000, 4000], chatwootBaseURL: environment.get("CHATWOOT_BASE_URL")),
                 storage: core.storage, transcriber: try OpenAITranscriber.live(environment: environment),
-                records: PostgresAudioRecords(connection: connection))
+                records: core.audioRecords)
             let lease = try environment.integer("UB_JOB_LEASE_SECONDS", default: 300)
             let pollMs = try environment.integer("UB_JOB_POLL_MS", default: 1000)
             let workerID = environment.get("UB_JOB_WORKER_ID") ?? "\(hostName()):\(getpid())"
@@ -61,7 +60,7 @@ enum JobWorker {
         }
     }
 
-    private static func run(_ job: Job, runner: AudioJobRunner, queue: PostgresJobQueue, logger: Logger) {
+    private static func run(_ job: Job, runner: AudioJobRunner, queue: any JobQueue, logger: Logger) {
         let started = MonotonicClock.milliseconds()
         let outcome: AudioJobRunner.Outcome =
             job.kind == "audio" ? runner.run(job) : .fail(reason: "unknown job kind \(job.kind)")

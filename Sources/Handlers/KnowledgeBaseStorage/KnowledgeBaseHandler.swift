@@ -6,7 +6,7 @@ import Shared
 /// that owner. `GET …?link=<token>` serves a preview link (filesystem backend).
 struct KnowledgeBaseHandler: RequestHandler {
     let core: CoreServices
-    let files: any KnowledgeFileStore
+    var files: any KnowledgeFileStore { core.knowledgeFiles }
     let maxUploadBytes: Int
     let previewSeconds: Int
     let links: PreviewLink?
@@ -16,11 +16,8 @@ struct KnowledgeBaseHandler: RequestHandler {
     let publicBaseURL: String
     let clock: @Sendable () -> Int
 
-    init(core: CoreServices, files: any KnowledgeFileStore, environment: Environment, clock: @escaping @Sendable () -> Int = { UnixTime.now() })
-        throws
-    {
+    init(core: CoreServices, environment: Environment, clock: @escaping @Sendable () -> Int = { UnixTime.now() }) throws {
         self.core = core
-        self.files = files
         self.maxUploadBytes = try environment.integer("KB_MAX_UPLOAD_BYTES", default: 25 << 20)
         self.previewSeconds = try environment.integer("KB_PREVIEW_SECONDS", default: 300)
         self.links = PreviewLink(environment: environment)

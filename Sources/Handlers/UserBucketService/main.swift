@@ -3,6 +3,5 @@ import Shared
 FunctionMain.run(FunctionSpec(name: "user-bucket-service", methods: ["POST", "OPTIONS"], maxBodyBytes: 64 * 1024)) { environment, _ in
     let core = try CoreServices.live(environment: environment)
     // This pool serves the metrics scrape (nginx), so it reports the job queue's depth too.
-    let queue = core.connection.map { PostgresJobQueue(connection: $0) }
-    return FunctionInstance(handler: UserBucketServiceHandler(core: core), gauges: { queue?.depthGauges() ?? "" })
+    return FunctionInstance(handler: UserBucketServiceHandler(core: core), gauges: { core.jobs.depthGauges() })
 }

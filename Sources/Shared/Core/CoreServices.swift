@@ -1,6 +1,6 @@
-/// The pieces every function is built from, wired once per serving thread.
+/// The pieces every function is built from, wired once per serving thread: every store is a
+/// seam (PostgreSQL live, in memory for tests), none hands out the connection itself.
 package struct CoreServices {
-    package let connection: PostgresConnection?
     package let normalizer: PhoneNormalizer
     package let directory: any UserDirectory
     package let identifier: UserIdentifier
@@ -9,13 +9,16 @@ package struct CoreServices {
     package let provisioner: BucketProvisioner
     package let storage: any ObjectStorage
     package let authenticator: Authenticator
+    package let messages: any ChatwootMessageStore
+    package let knowledgeFiles: any KnowledgeFileStore
+    package let jobs: any JobQueue
+    package let audioRecords: any AudioRecords
 
     package init(
-        connection: PostgresConnection?, normalizer: PhoneNormalizer, directory: any UserDirectory,
-        mappings: any BucketMappingStore, locks: any ExclusiveLocks, storage: any ObjectStorage, naming: BucketNaming,
-        authenticator: Authenticator
+        normalizer: PhoneNormalizer, directory: any UserDirectory, mappings: any BucketMappingStore, locks: any ExclusiveLocks,
+        storage: any ObjectStorage, naming: BucketNaming, authenticator: Authenticator, messages: any ChatwootMessageStore,
+        knowledgeFiles: any KnowledgeFileStore, jobs: any JobQueue, audioRecords: any AudioRecords
     ) {
-        self.connection = connection
         self.normalizer = normalizer
         self.directory = directory
         self.identifier = UserIdentifier(directory: directory)
@@ -24,6 +27,10 @@ package struct CoreServices {
         self.provisioner = BucketProvisioner(naming: naming, storage: storage, mappings: mappings, locks: locks)
         self.storage = storage
         self.authenticator = authenticator
+        self.messages = messages
+        self.knowledgeFiles = knowledgeFiles
+        self.jobs = jobs
+        self.audioRecords = audioRecords
     }
 
     /// Built from the environment:
@@ -39,9 +46,22 @@ package struct CoreServices {
         let storage = try StorageBackend.live(environment: environment)
         PhoneNormalizer.warmUp()
         return CoreServices(
-            connection: connection, normalizer: PhoneNormalizer(environment: environment),
-            directory: PostgresUserDirectory(connection: connection), mappings: PostgresBucketMappingStore(connection: connection),
-            locks: PostgresAdvisoryLocks(connection: connection), storage: storage, naming: try BucketNaming(environment: environment),
-            authenticator: try authenticator ?? Authenticator(environment: environment))
+            normalizer: PhoneNormalizer(environment: environment), directory: PostgresUserDirectory(connection: connection),
+            mappings: PostgresBucketMappingStore(connection: connection), locks: PostgresAdvisoryLocks(connection: connection),
+            storage: storage, naming: try BucketNaming(environment: environment),
+            authenticator: try authenticator ?? Authenticator(environment: environment),
+            messages: PostgresChatwootMessageStore(connection: connection), knowledgeFiles: PostgresKnowledgeFileStore(connection: connection),
+            jobs: PostgresJobQueue(connection: connection), audioRecords: PostgresAudioRecords(connection: connection))
+    }
+
+    /// Everything in memory, for in-process tests of the handlers.
+    package static func inMemory(
+        directory: InMemoryUserDirectory, storage: any ObjectStorage = InMemoryObjectStorage(), authenticator: Authenticator,
+        prefix: String = "pacelane-whatsapp"
+    ) throws -> CoreServices {
+        CoreServices(
+            normalizer: PhoneNormalizer(), directory: directory, mappings: InMemoryBucketMappingStore(), locks: InMemoryExclusiveLocks(),
+            storage: storage, naming: try BucketNaming(prefix: prefix), authenticator: authenticator, messages: InMemoryChatwootMessageStore(),
+            knowledgeFiles: InMemoryKnowledgeFileStore(), jobs: InMemoryJobQueue(), audioRecords: InMemoryAudioRecords())
     }
 }

@@ -74,7 +74,7 @@ package struct HTTPClientError: Error, CustomStringConvertible {
     package var description: String { "HTTPClientError(\(code.rawValue)): \(detail)" }
 }
 
-/// The outbound HTTP seam: `CurlHTTPClient` live, a closure-backed stub in tests.
+/// The outbound HTTP seam: `CurlHTTPClient` live, `InMemoryHTTPClient` (a closure) in tests.
 package protocol HTTPClient: AnyObject {
     /// Sends `request` and waits for the answer. With `download`, a 2xx body goes to it piece by
     /// piece as it arrives (and is not kept in the response); other statuses keep their body.
