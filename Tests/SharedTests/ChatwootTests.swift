@@ -183,3 +183,19 @@ import Testing
         #expect(AudioFormat.detect(bytes: [1, 2, 3], fileName: nil, contentType: nil) == .ogg)
     }
 }
+
+@Suite struct AudioJobPayloadTests {
+    @Test func whatTheWebhookWritesTheRunnerReadsBack() throws {
+        let payload = AudioJobPayload(
+            accountID: 3, messageID: 42, conversationID: 238, attachmentID: 33012, dataURL: "https://chatwoot.example/blob.oga", fileSize: 9_000,
+            fileExtension: "oga", bucket: BucketName("pacelane-whatsapp-contact-c1")!, userID: nil, contactID: "contact_1_account_3",
+            date: "2026-05-22", recordedAt: "2026-05-22T10:00:00Z")
+        #expect(AudioJobPayload(json: .object(payload.json)) == payload)
+        #expect(payload.dedupeKey == "audio:3:42:33012")
+        var withNote = payload.json
+        withNote["meeting_note_id"] = .string("n1")
+        #expect(AudioJobPayload(json: .object(withNote))?.meetingNoteID == "n1")
+        withNote["bucket"] = .string("Not A Bucket")
+        #expect(AudioJobPayload(json: .object(withNote)) == nil)
+    }
+}

@@ -51,13 +51,12 @@ struct ChatwootWebhookHandler: RequestHandler {
         }
         let contactID = event.contactID
         let identification = try core.identifier.identify(number: number, contactID: contactID, logger: context.logger)
-        let ensured: BucketProvisioner.Ensured
-        if let candidate = identification.candidate {
-            ensured = try core.provisioner.ensureUserBucket(candidate.userID, knownBucket: candidate.bucket)
-        } else {
-            ensured = try core.provisioner.ensureContactBucket(contactID)
+        // Always a bucket: a message without a user has its contact id.
+        guard let found = try core.provisioner.ensureBucket(after: identification, contactID: contactID) else {
+            throw ServiceError(.internal, "no bucket for a message with a contact id")
         }
-        let userID = identification.candidate?.userID.value
+        let ensured = found.bucket
+        let userID = found.userID?.value
         let objectPath = "whatsapp-messages/\(event.date)/\(event.conversationID)/\(event.messageID).json"
         let metadata = JSON.object([
             "account_id": .integer(event.accountID), "conversation_id": .integer(event.conversationID),
@@ -90,7 +89,7 @@ struct ChatwootWebhookHandler: RequestHandler {
                     userID: userID, contactID: contactID, bucket: ensured.name.value, objectPath: objectPath,
                     storageURI: "\(core.storage.backendName == "gcs" ? "gs" : core.storage.backendName)://\(ensured.name.value)/\(objectPath)",
                     content: Self.content(of: event), metadata: Self.metadata(of: event, deliveryID: request.header("x-chatwoot-delivery")),
-                    deliveryID: request.header("x-chatwoot-delivery"), audioJobs: Self.audioJobs(event, bucket: ensured.name.value, userID: userID)))
+                    deliveryID: request.header("x-chatwoot-delivery"), audioJobs: Self.audioJobs(event, bucket: ensured.name, userID: userID)))
         }
         context.log(.info, "message stored", metadata: [LogKey.bucket: .string(ensured.name.value), LogKey.outcome: .string(identification.outcome)])
         switch outcome {
@@ -161,22 +160,13 @@ struct ChatwootWebhookHandler: RequestHandler {
         ])
     }
 
-    static func audioJobs(_ event: ChatwootMessageEvent, bucket: String, userID: String?) -> [(dedupeKey: String, payload: JSONObject)] {
+    static func audioJobs(_ event: ChatwootMessageEvent, bucket: BucketName, userID: String?) -> [(dedupeKey: String, payload: JSONObject)] {
         event.attachments.filter { $0.fileType == "audio" && $0.dataURL != nil }.map { attachment in
-            var payload = JSONObject()
-            payload["account_id"] = .integer(event.accountID)
-            payload["message_id"] = .integer(event.messageID)
-            payload["conversation_id"] = .integer(event.conversationID)
-            payload["attachment_id"] = .integer(attachment.id)
-            payload["data_url"] = .string(attachment.dataURL!)
-            payload["file_size"] = attachment.fileSize.map(JSON.integer) ?? .null
-            payload["extension"] = attachment.fileExtension.map(JSON.string) ?? .null
-            payload["bucket"] = .string(bucket)
-            payload["user_id"] = userID.map(JSON.string) ?? .null
-            payload["contact_id"] = .string(event.contactID)
-            payload["date"] = .string(event.date)
-            payload["recorded_at"] = event.createdAt.map(JSON.string) ?? .null
-            return ("audio:\(event.accountID):\(event.messageID):\(attachment.id)", payload)
+            let job = AudioJobPayload(
+                accountID: event.accountID, messageID: event.messageID, conversationID: event.conversationID, attachmentID: attachment.id,
+                dataURL: attachment.dataURL!, fileSize: attachment.fileSize, fileExtension: attachment.fileExtension, bucket: bucket,
+                userID: userID, contactID: event.contactID, date: event.date, recordedAt: event.createdAt)
+            return (job.dedupeKey, job.json)
         }
     }
 }

@@ -39,18 +39,13 @@ struct IdentifyAndEnsureBucket {
             if hasNumber { normalized = number.map { .string($0.e164) } ?? .null }
             let identification = try core.identifier.identify(number: number, contactID: contactID, logger: context.logger)
             context.log(.info, "identification", metadata: [LogKey.outcome: .string(identification.outcome)])
-            if let candidate = identification.candidate {
-                ensured = try core.provisioner.ensureUserBucket(candidate.userID, knownBucket: candidate.bucket)
-                data["userId"] = .string(candidate.userID.value)
-                finalContactID = finalContactID ?? "user_\(candidate.userID.value)"
-            } else {
-                if finalContactID == nil, let number { finalContactID = Self.contactKey(for: number) }
-                guard let finalContactID else {
-                    throw ServiceError.badRequest("whatsappNumber is not a phone number and no contactId was given")
-                }
-                ensured = try core.provisioner.ensureContactBucket(finalContactID)
-                data["userId"] = .null
+            if identification.candidate == nil, finalContactID == nil, let number { finalContactID = Self.contactKey(for: number) }
+            guard let found = try core.provisioner.ensureBucket(after: identification, contactID: finalContactID) else {
+                throw ServiceError.badRequest("whatsappNumber is not a phone number and no contactId was given")
             }
+            ensured = found.bucket
+            data["userId"] = found.userID.map { .string($0.value) } ?? .null
+            if let user = found.userID { finalContactID = finalContactID ?? "user_\(user.value)" }
         }
         data["contactId"] = finalContactID.map(JSON.string) ?? .null
         data["bucketName"] = .string(ensured.name.value)

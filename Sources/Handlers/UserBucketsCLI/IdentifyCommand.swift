@@ -30,11 +30,11 @@ struct IdentifyCommand: ParsableCommand {
         var result = JSONObject()
         result["normalizedNumber"] = .string(phone.e164)
         result["outcome"] = .string(identification.outcome)
-        if let candidate = identification.candidate {
-            let ensured = try core.provisioner.ensureUserBucket(candidate.userID, knownBucket: candidate.bucket)
-            result["userId"] = .string(candidate.userID.value)
-            result["bucketName"] = .string(ensured.name.value)
-            result["isNewBucket"] = .bool(ensured.isNew)
+        // A user's bucket only: the CLI makes no contact buckets.
+        if identification.candidate != nil, let found = try core.provisioner.ensureBucket(after: identification, contactID: nil) {
+            result["userId"] = found.userID.map { .string($0.value) } ?? .null
+            result["bucketName"] = .string(found.bucket.name.value)
+            result["isNewBucket"] = .bool(found.bucket.isNew)
         } else {
             result["userId"] = .null
         }

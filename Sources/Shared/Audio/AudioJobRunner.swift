@@ -25,20 +25,15 @@ package final class AudioJobRunner {
     }
 
     package func run(_ job: Job) -> Outcome {
-        let payload = job.payload
-        guard let url = payload["data_url"]?.stringValue, let bucketText = payload["bucket"]?.stringValue,
-            let bucket = BucketName(bucketText), let attachmentID = payload["attachment_id"]?.intValue,
-            let messageID = payload["message_id"]?.intValue, let conversationID = payload["conversation_id"]?.intValue,
-            let contactID = payload["contact_id"]?.stringValue
-        else { return .fail(reason: "malformed job payload") }
-        let date = payload["date"]?.stringValue ?? UnixTime.date(UnixTime.now())
-        if let declared = payload["file_size"]?.intValue, declared > downloader.maxBytes {
+        guard let payload = AudioJobPayload(json: job.payload) else { return .fail(reason: "malformed job payload") }
+        let (bucket, date) = (payload.bucket, payload.date)
+        if let declared = payload.fileSize, declared > downloader.maxBytes {
             return .fail(reason: "attachment of \(declared) bytes is over the \(downloader.maxBytes)-byte limit")
         }
 
         let file: AttachmentDownloader.File
         do {
-            file = try downloader.download(url)
+            file = try downloader.download(payload.dataURL)
         } catch {
             switch error {
             case .refused(let reason): return .fail(reason: "download refused: \(reason)")
@@ -47,7 +42,7 @@ package final class AudioJobRunner {
             }
         }
         let format = AudioFormat.detect(bytes: file.bytes, fileName: file.fileName, contentType: file.contentType)
-        let objectPath = "whatsapp-audio/\(date)/\(conversationID)/\(messageID)_\(attachmentID).\(format.fileExtension)"
+        let objectPath = "whatsapp-audio/\(date)/\(payload.conversationID)/\(payload.messageID)_\(payload.attachmentID).\(format.fileExtension)"
         do {
             _ = try storage.putObject(ObjectName(objectPath)!, in: bucket, contentType: format.contentType, data: file.bytes, ifAbsent: true)
         } catch {
@@ -74,11 +69,11 @@ package final class AudioJobRunner {
 
         let scheme = storage.backendName == "gcs" ? "gs" : storage.backendName
         let audio = ProcessedAudio(
-            userID: payload["user_id"]?.stringValue, contactID: contactID, meetingNoteID: payload["meeting_note_id"]?.stringValue,
-            attachmentID: attachmentID, dataURL: url, bucket: bucket.value, objectPath: objectPath,
+            userID: payload.userID, contactID: payload.contactID, meetingNoteID: payload.meetingNoteID,
+            attachmentID: payload.attachmentID, dataURL: payload.dataURL, bucket: bucket.value, objectPath: objectPath,
             storageURI: "\(scheme)://\(bucket.value)/\(objectPath)", size: file.bytes.count, sha256: Digest.hex(Digest.sha256(file.bytes)),
             format: format, transcription: transcription, transcriptionError: transcriptionError, model: transcriber?.model ?? "none",
-            messageID: messageID, date: date, recordedAt: payload["recorded_at"]?.stringValue)
+            messageID: payload.messageID, date: date, recordedAt: payload.recordedAt)
         do {
             try records.record(audio)
         } catch {

@@ -81,6 +81,19 @@ package final class BucketProvisioner {
         return Ensured(name: fallback, isNew: try storage.createBucket(fallback) == .created)
     }
 
+    /// The bucket an identification leads to — the user's when it found one, else the contact's
+    /// (nil when there is no contact id either) — ensured: identify-then-ensure in one place for
+    /// the function, the webhook and the CLI.
+    package func ensureBucket(after identification: Identification, contactID: String?) throws(ServiceError) -> (
+        bucket: Ensured, userID: UserID?
+    )? {
+        if let candidate = identification.candidate {
+            return (try ensureUserBucket(candidate.userID, knownBucket: candidate.bucket), candidate.userID)
+        }
+        guard let contactID else { return nil }
+        return (try ensureContactBucket(contactID), nil)
+    }
+
     /// Ensures the bucket of a contact that is not (yet) a known user.
     package func ensureContactBucket(_ contactID: String) throws(ServiceError) -> Ensured {
         try counted("contact") { () throws(ServiceError) in try ensureContactBucketUncounted(contactID) }
