@@ -15,7 +15,7 @@ import Testing
 
     @Test func acceptsTheUserToken() throws {
         let caller = try hs256.verify(token("user_token_hs256_valid_until_2100"), now: now)
-        #expect(caller == .user(id: "4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90"))
+        #expect(caller == .user(id: UserID("4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90")!))
     }
 
     @Test func readsRolesOfTheDemoKeys() throws {
@@ -89,7 +89,7 @@ import Testing
         let keySet = try JSONWebKeySet(json: vectors["es256"]!["jwks"]!)
         let verifier = JWTVerifier(hmacSecret: nil, keySet: keySet)
         let caller = try verifier.verify(vectors["es256"]!["token_valid_until_2100"]!.stringValue!, now: now)
-        #expect(caller == .user(id: "4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90"))
+        #expect(caller == .user(id: UserID("4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90")!))
         // No HS256 secret configured: an HS256 token is refused, whatever its signature.
         #expect(throws: JWTVerifier.Failure.unsupportedAlgorithm("HS256")) {
             try verifier.verify(token("user_token_hs256_valid_until_2100"), now: now)
@@ -99,7 +99,9 @@ import Testing
     @Test func verifiesRS256AndRefusesAlgorithmConfusion() throws {
         let keySet = try JSONWebKeySet(json: rs256["jwks"]!)
         let verifier = JWTVerifier(hmacSecret: nil, keySet: keySet)
-        #expect(try verifier.verify(rs256["token_valid_until_2100"]!.stringValue!, now: now) == .user(id: "4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90"))
+        #expect(
+            try verifier.verify(rs256["token_valid_until_2100"]!.stringValue!, now: now) == .user(id: UserID("4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90")!)
+        )
         #expect(try verifier.verify(rs256["token_service_role"]!.stringValue!, now: now) == .serviceRole)
         #expect(throws: JWTVerifier.Failure.unknownKey) { try verifier.verify(rs256["token_unknown_kid"]!.stringValue!, now: now) }
         // An ES256 header naming the RSA key's kid.

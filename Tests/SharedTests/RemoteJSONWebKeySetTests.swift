@@ -16,8 +16,8 @@ import Testing
         let remote = RemoteJSONWebKeySet(url: server.baseURL + "/auth/v1/.well-known/jwks.json")
         let verifier = JWTVerifier(hmacSecret: nil, remoteKeys: remote)
         let token = vectors["es256"]!["token_valid_until_2100"]!.stringValue!
-        #expect(try verifier.verify(token, now: now) == .user(id: "4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90"))
-        #expect(try verifier.verify(token, now: now + 5) == .user(id: "4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90"))
+        #expect(try verifier.verify(token, now: now) == .user(id: UserID("4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90")!))
+        #expect(try verifier.verify(token, now: now + 5) == .user(id: UserID("4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90")!))
         #expect(server.requestCount == 1)
         // An unknown kid triggers one early refetch, and no more within the interval.
         #expect(remote.key(for: "rotated-key", now: now + 40) == nil)

@@ -6,11 +6,11 @@ import Testing
     @Test func aTokenIsRememberedUntilItExpiresWhetherSeenLastOrNot() {
         let cache = VerifiedTokenCache(capacity: 8)
         cache.store("token-a", caller: .serviceRole, expiresAt: 100)
-        cache.store("token-b", caller: .user(id: "u1"), expiresAt: 200)
+        cache.store("token-b", caller: .user(id: UserID("4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90")!), expiresAt: 200)
         // token-b was seen last; token-a comes from the table, then becomes the last one.
         #expect(cache.caller(for: "token-a", now: 50) == .serviceRole)
         #expect(cache.caller(for: "token-a", now: 100) == .serviceRole)
-        #expect(cache.caller(for: "token-b", now: 150) == .user(id: "u1"))
+        #expect(cache.caller(for: "token-b", now: 150) == .user(id: UserID("4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90")!))
         #expect(cache.caller(for: "token-c", now: 50) == nil)
         // Expired: neither the last-seen shortcut nor the table answers.
         #expect(cache.caller(for: "token-a", now: 101) == nil)

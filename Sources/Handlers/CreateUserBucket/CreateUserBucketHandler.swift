@@ -11,7 +11,7 @@ struct CreateUserBucketHandler: RequestHandler {
         let requested = try body.optionalString("userId").flatMap { $0.isEmpty ? nil : $0 }
         let userIDText: String
         switch caller {
-        case .user(let id): userIDText = requested ?? id
+        case .user(let id): userIDText = requested ?? id.value
         case .serviceRole, .anonymous:
             guard let requested else {
                 throw ServiceError(

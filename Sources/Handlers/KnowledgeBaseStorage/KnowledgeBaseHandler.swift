@@ -68,9 +68,8 @@ struct KnowledgeBaseHandler: RequestHandler {
         let named = try body.optionalString("userId").flatMap { $0.isEmpty ? nil : $0 }
         switch caller {
         case .user(let id):
-            if let named, named.lowercased() != id.lowercased() { throw ServiceError.forbidden("userId does not match the signed-in user") }
-            guard let user = UserID(id) else { throw ServiceError(.unauthorized, "Invalid JWT") }
-            return user
+            if let named, named.lowercased() != id.value { throw ServiceError.forbidden("userId does not match the signed-in user") }
+            return id
         case .serviceRole:
             guard let named else { throw ServiceError(.badRequest, "userId is required", body: .object(["error": .string("userId is required")])) }
             guard let user = UserID(named) else { throw ServiceError.badRequest("userId must be a UUID") }

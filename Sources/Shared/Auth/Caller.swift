@@ -2,8 +2,8 @@
 package enum Caller: Sendable, Equatable {
     /// `service_role`: may act for any user.
     case serviceRole
-    /// `authenticated` with the user's id (`sub`).
-    case user(id: String)
+    /// `authenticated` with the user's id (`sub`, a UUID: a token without one is refused).
+    case user(id: UserID)
     /// `anon`: a valid project key, but no user.
     case anonymous
 
@@ -11,7 +11,7 @@ package enum Caller: Sendable, Equatable {
     package func mayActFor(userID: String) -> Bool {
         switch self {
         case .serviceRole: true
-        case .user(let id): id.lowercased() == userID.lowercased()
+        case .user(let id): id.value == userID.lowercased()
         case .anonymous: false
         }
     }

@@ -131,8 +131,8 @@ package struct JWTVerifier: Sendable {
                     }
                 guard tokenAudiences.contains(where: audiences.contains) else { throw .wrongAudience }
             }
-            guard let subject = claims["sub"]?.stringValue, UserID(subject) != nil else { throw .malformed }
-            return .user(id: subject.lowercased())
+            guard let subject = claims["sub"]?.stringValue.flatMap({ UserID($0.lowercased()) }) else { throw .malformed }
+            return .user(id: subject)
         default:
             throw .unknownRole
         }
