@@ -48,3 +48,11 @@ import Testing
         #expect(response.header("CONTENT-TYPE") == "text/html")
     }
 }
+
+@Suite struct PostgresBindingTests {
+    @Test func bindsAreTypedAndSentAsPostgreSQLText() {
+        let user = UserID("4F9C2B1E-0D7A-4B6E-9A31-2C8E5F7D1A90")!
+        let binds: [any PostgresBindable] = [42, Int64(-7), true, false, user, "text", Substring("sub"), Int?.none, Optional("x")]
+        #expect(binds.map(\.postgresText) == ["42", "-7", "true", "false", "4f9c2b1e-0d7a-4b6e-9a31-2c8e5f7d1a90", "text", "sub", nil, "x"])
+    }
+}

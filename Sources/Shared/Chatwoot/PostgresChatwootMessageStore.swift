@@ -43,14 +43,14 @@ package final class PostgresChatwootMessageStore: ChatwootMessageStore {
     }
 
     package func existing(accountID: Int, messageID: Int) throws -> (userID: String?, bucket: String)? {
-        guard let row = try connection.execute(Self.find, [String(accountID), String(messageID)]).rows.first else { return nil }
+        guard let row = try connection.execute(Self.find, [accountID, messageID]).rows.first else { return nil }
         return (row[0], row[1] ?? "")
     }
 
     package func record(_ message: NewChatwootMessage) throws -> ChatwootRecordOutcome {
-        var parameters = [
-            String(message.accountID), String(message.messageID), message.userID, message.bucket, message.objectPath, message.deliveryID,
-            message.contactID, String(message.conversationID), message.senderID.map(String.init), message.content, message.storageURI,
+        var parameters: [any PostgresBindable] = [
+            message.accountID, message.messageID, message.userID, message.bucket, message.objectPath, message.deliveryID,
+            message.contactID, message.conversationID, message.senderID, message.content, message.storageURI,
             message.metadata.serialized(),
         ]
         let statement: PreparedStatement

@@ -21,7 +21,7 @@ package final class PostgresJobQueue: JobQueue {
             SELECT id FROM public.userbuckets_jobs
             WHERE (status = 'queued' AND run_at <= now()) OR (status = 'running' AND leased_until < now())
             ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING id, kind, payload::text, status, attempts, max_attempts, last_error, run_at::text
+        RETURNING id, kind, payload::text AS payload, status, attempts, max_attempts, last_error, run_at::text AS run_at
         """)
     static let finishJob = PreparedStatement(
         """
@@ -37,7 +37,7 @@ package final class PostgresJobQueue: JobQueue {
         """)
     static let listJobs = PreparedStatement(
         """
-        SELECT id, kind, payload::text, status, attempts, max_attempts, last_error, run_at::text FROM public.userbuckets_jobs
+        SELECT id, kind, payload::text AS payload, status, attempts, max_attempts, last_error, run_at::text AS run_at FROM public.userbuckets_jobs
         WHERE ($1::text IS NULL AND status IN ('queued', 'running', 'failed')) OR status = $1
         ORDER BY id LIMIT $2::int
         """)
@@ -53,38 +53,38 @@ package final class PostgresJobQueue: JobQueue {
     }
 
     package func claim(workerID: String, leaseSeconds: Int) throws -> Job? {
-        try connection.execute(Self.claimNext, [workerID, String(leaseSeconds)]).rows.first.map(Self.job)
+        try connection.execute(Self.claimNext, [workerID, leaseSeconds]).records.first.map(Self.job)
     }
 
     package func finish(_ job: Job, status: Job.Status, result: JSON) throws {
-        _ = try connection.execute(Self.finishJob, [String(job.id), status.rawValue, result.serialized()])
+        _ = try connection.execute(Self.finishJob, [job.id, status.rawValue, result.serialized()])
     }
 
     package func retry(_ job: Job, error: String, delaySeconds: Int, permanent: Bool) throws {
-        _ = try connection.execute(Self.retryJob, [String(job.id), String(error.prefix(1000)), String(delaySeconds), permanent ? "true" : "false"])
+        _ = try connection.execute(Self.retryJob, [job.id, error.prefix(1000), delaySeconds, permanent])
     }
 
     package func list(status: Job.Status?, limit: Int) throws -> [Job] {
-        try connection.execute(Self.listJobs, [status?.rawValue, String(limit)]).rows.map(Self.job)
+        try connection.execute(Self.listJobs, [status?.rawValue, limit]).records.map(Self.job)
     }
 
     package func requeue(ids: [Int64]?) throws -> Int {
         try connection.execute(Self.requeueJobs, [ids.map { "{" + $0.map(String.init).joined(separator: ",") + "}" }]).affectedRows
     }
 
-    private static func job(_ row: [String?]) -> Job {
+    private static func job(_ row: PostgresRow) -> Job {
         Job(
-            id: Int64(row[0] ?? "") ?? 0, kind: row[1] ?? "", payload: (try? JSONParser.parse(row[2] ?? "{}")) ?? .null,
-            status: Job.Status(rawValue: row[3] ?? "") ?? .queued, attempts: Int(row[4] ?? "") ?? 0, maxAttempts: Int(row[5] ?? "") ?? 0,
-            lastError: row[6], runAt: row[7])
+            id: row.int64("id") ?? 0, kind: row.string("kind") ?? "", payload: (try? JSONParser.parse(row.string("payload") ?? "{}")) ?? .null,
+            status: row.string("status").flatMap(Job.Status.init(rawValue:)) ?? .queued, attempts: row.int("attempts") ?? 0,
+            maxAttempts: row.int("max_attempts") ?? 0, lastError: row.string("last_error"), runAt: row.string("run_at"))
     }
 
-    static let counts = PreparedStatement("SELECT status, count(*) FROM public.userbuckets_jobs GROUP BY status")
+    static let counts = PreparedStatement("SELECT status, count(*) AS count FROM public.userbuckets_jobs GROUP BY status")
 
     package func countsByStatus() throws -> [Job.Status: Int] {
         var counts: [Job.Status: Int] = [:]
-        for row in try connection.execute(Self.counts).rows {
-            if let status = row[0].flatMap(Job.Status.init(rawValue:)), let count = row[1].flatMap({ Int($0) }) { counts[status] = count }
+        for row in try connection.execute(Self.counts).records {
+            if let status = row.string("status").flatMap(Job.Status.init(rawValue:)), let count = row.int("count") { counts[status] = count }
         }
         return counts
     }

@@ -7,7 +7,7 @@ package final class PostgresKnowledgeFileStore: KnowledgeFileStore {
     }
 
     static let columns =
-        "id, user_id, name, type, coalesce(size, 0), coalesce(url, gcs_path), gcs_bucket, storage_path, coalesce(content_extracted, false), extracted_content, created_at::text, updated_at::text"
+        "id, user_id, name, type, coalesce(size, 0) AS size, coalesce(url, gcs_path) AS url, gcs_bucket, storage_path, coalesce(content_extracted, false) AS content_extracted, extracted_content, created_at::text AS created_at, updated_at::text AS updated_at"
     static let insertRow = PreparedStatement(
         """
         INSERT INTO public.knowledge_files (user_id, name, type, size, url, storage_path, gcs_bucket, gcs_path, file_hash,
@@ -29,30 +29,30 @@ package final class PostgresKnowledgeFileStore: KnowledgeFileStore {
         let row = try connection.execute(
             Self.insertRow,
             [
-                file.userID, file.name, FileTypePolicy.kind(ofName: file.name), String(file.size), file.storageURI, file.objectPath,
+                file.userID, file.name, FileTypePolicy.kind(ofName: file.name), file.size, file.storageURI, file.objectPath,
                 file.bucket, file.sha256, file.extractedText == nil ? "false" : "true", file.extractedText, file.metadata.serialized(),
             ]
-        ).rows.first
+        ).records.first
         guard let row else { throw PostgresError(kind: .statement, sqlState: nil, message: "insert returned no row") }
         return Self.file(row)
     }
 
     package func file(userID: String, sha256: String) throws -> KnowledgeFile? {
-        try connection.execute(Self.byHash, [userID, sha256]).rows.first.map(Self.file)
+        try connection.execute(Self.byHash, [userID, sha256]).records.first.map(Self.file)
     }
 
     package func file(userID: String, id: String) throws -> KnowledgeFile? {
         guard UserID(id) != nil else { return nil }  // not a UUID: no such file (and no SQL error)
-        return try connection.execute(Self.byID, [userID, id]).rows.first.map(Self.file)
+        return try connection.execute(Self.byID, [userID, id]).records.first.map(Self.file)
     }
 
     package func file(userID: String, name: String) throws -> KnowledgeFile? {
-        let rows = try connection.execute(Self.byName, [userID, name]).rows
+        let rows = try connection.execute(Self.byName, [userID, name]).records
         return rows.count == 1 ? Self.file(rows[0]) : nil
     }
 
     package func list(userID: String, limit: Int, offset: Int) throws -> [KnowledgeFile] {
-        try connection.execute(Self.page, [userID, String(limit), String(offset)]).rows.map(Self.file)
+        try connection.execute(Self.page, [userID, limit, offset]).records.map(Self.file)
     }
 
     package func delete(userID: String, id: String) throws {
@@ -63,10 +63,11 @@ package final class PostgresKnowledgeFileStore: KnowledgeFileStore {
         try connection.execute(Self.shared, [bucket, objectPath, id]).rows.first?[0] == "t"
     }
 
-    private static func file(_ row: [String?]) -> KnowledgeFile {
+    private static func file(_ row: PostgresRow) -> KnowledgeFile {
         KnowledgeFile(
-            id: row[0] ?? "", userID: row[1] ?? "", name: row[2] ?? "", type: row[3] ?? "file", size: Int(row[4] ?? "") ?? 0, url: row[5],
-            bucket: row[6], objectPath: row[7], contentExtracted: row[8] == "t", extractedContent: row[9], createdAt: row[10] ?? "",
-            updatedAt: row[11] ?? "")
+            id: row.string("id") ?? "", userID: row.string("user_id") ?? "", name: row.string("name") ?? "", type: row.string("type") ?? "file",
+            size: row.int("size") ?? 0, url: row.string("url"), bucket: row.string("gcs_bucket"), objectPath: row.string("storage_path"),
+            contentExtracted: row.bool("content_extracted") ?? false, extractedContent: row.string("extracted_content"),
+            createdAt: row.string("created_at") ?? "", updatedAt: row.string("updated_at") ?? "")
     }
 }

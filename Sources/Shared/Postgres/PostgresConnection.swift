@@ -51,7 +51,8 @@ package final class PostgresConnection {
 
     /// Runs a prepared statement with text parameters (nil is SQL NULL).
     @discardableResult
-    package func execute(_ statement: PreparedStatement, _ parameters: [String?] = []) throws(PostgresError) -> PostgresResult {
+    package func execute(_ statement: PreparedStatement, _ binds: [any PostgresBindable] = []) throws(PostgresError) -> PostgresResult {
+        let parameters = binds.map(\.postgresText)
         do {
             return try executeOnce(statement, parameters)
         } catch let error where error.kind == .connection && transactionDepth == 0 {
