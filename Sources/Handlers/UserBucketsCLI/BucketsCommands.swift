@@ -13,9 +13,10 @@ struct BucketInventory {
         let naming = try BucketNaming(environment: environment)
         let rows = try connection.execute(
             PreparedStatement(
-                "SELECT user_id::text, bucket_name FROM public.user_bucket_mapping WHERE starts_with(bucket_name, $1) ORDER BY bucket_name"),
+                "SELECT user_id::text AS user_id, bucket_name FROM public.user_bucket_mapping WHERE starts_with(bucket_name, $1) ORDER BY bucket_name"
+            ),
             [naming.prefix + "-"]
-        ).rows.map { ($0[0] ?? "", $0[1] ?? "") }
+        ).records.map { ($0.string("user_id") ?? "", $0.string("bucket_name") ?? "") }
         let storage = try StorageBackend.live(environment: environment)
         var buckets: [String] = []
         var token: String?

@@ -30,8 +30,8 @@ package final class PostgresBucketMappingStore: BucketMappingStore {
     }
 
     package func mappings(bucketPrefix prefix: String) throws -> [(userID: UserID, bucket: String)] {
-        try connection.execute(Self.selectByPrefix, [prefix]).rows.compactMap { row in
-            guard let user = row[0].flatMap(UserID.init), let bucket = row[1] else { return nil }
+        try connection.execute(Self.selectByPrefix, [prefix]).records.compactMap { row in
+            guard let user = row.userID("user_id"), let bucket = row.string("bucket_name") else { return nil }
             return (user, bucket)
         }
     }

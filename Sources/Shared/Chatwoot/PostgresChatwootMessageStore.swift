@@ -43,8 +43,8 @@ package final class PostgresChatwootMessageStore: ChatwootMessageStore {
     }
 
     package func existing(accountID: Int, messageID: Int) throws -> (userID: String?, bucket: String)? {
-        guard let row = try connection.execute(Self.find, [accountID, messageID]).rows.first else { return nil }
-        return (row[0], row[1] ?? "")
+        guard let row = try connection.execute(Self.find, [accountID, messageID]).records.first else { return nil }
+        return (row.string("user_id"), row.string("bucket_name") ?? "")
     }
 
     package func record(_ message: NewChatwootMessage) throws -> ChatwootRecordOutcome {

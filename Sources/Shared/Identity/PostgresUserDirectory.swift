@@ -9,7 +9,7 @@ package final class PostgresUserDirectory: UserDirectory {
 
     static let byMapping = PreparedStatement(
         """
-        SELECT DISTINCT m.user_id, b.bucket_name, NULL::text FROM public.whatsapp_user_mapping m
+        SELECT DISTINCT m.user_id, b.bucket_name, NULL::text AS whatsapp_number FROM public.whatsapp_user_mapping m
         LEFT JOIN public.user_bucket_mapping b ON b.user_id = m.user_id
         WHERE public.userbuckets_phone_key(m.whatsapp_number) = $1 LIMIT 2
         """)
@@ -51,7 +51,7 @@ package final class PostgresUserDirectory: UserDirectory {
         """)
     static let userByID = PreparedStatement(
         """
-        SELECT u.id, b.bucket_name FROM auth.users u
+        SELECT u.id AS user_id, b.bucket_name FROM auth.users u
         LEFT JOIN public.user_bucket_mapping b ON b.user_id = u.id WHERE u.id = $1::uuid
         """)
 
@@ -61,12 +61,12 @@ package final class PostgresUserDirectory: UserDirectory {
         "SELECT whatsapp_number, phone_number FROM public.profiles WHERE user_id = $1::uuid")
 
     package func mappedNumbers(of userID: UserID) throws -> [String] {
-        try connection.execute(Self.mappedNumbers, [userID.value]).rows.compactMap { $0[0] }
+        try connection.execute(Self.mappedNumbers, [userID]).records.compactMap { $0.string("whatsapp_number") }
     }
 
     package func profileNumbers(of userID: UserID) throws -> (whatsApp: String?, phone: String?)? {
-        guard let row = try connection.execute(Self.profileNumbers, [userID.value]).rows.first else { return nil }
-        return (row[0], row[1])
+        guard let row = try connection.execute(Self.profileNumbers, [userID]).records.first else { return nil }
+        return (row.string("whatsapp_number"), row.string("phone_number"))
     }
 
     package func usersByMapping(key: String) throws -> [UserCandidate] {
@@ -83,37 +83,37 @@ package final class PostgresUserDirectory: UserDirectory {
 
     package func userByMeetingNotes(contactID: String) throws -> UserCandidate? {
         let result = try connection.execute(Self.byMeetingNotes, [contactID])
-        guard let row = result.rows.first, let user = row[0].flatMap(UserID.init) else { return nil }
-        return UserCandidate(userID: user, bucket: row[1])
+        guard let row = result.records.first, let user = row.userID("user_id") else { return nil }
+        return UserCandidate(userID: user, bucket: row.string("bucket_name"))
     }
 
     package func backfillProfileWhatsApp(userID: UserID, number: String) throws {
-        try connection.execute(Self.backfill, [userID.value, number])
+        try connection.execute(Self.backfill, [userID, number])
     }
 
     package func upsertMapping(userID: UserID, number: String, chatwootContactID: String?, chatwootAccountID: String?) throws {
         do {
             if chatwootContactID != nil {
-                try connection.execute(Self.upsertMapping, [userID.value, number, chatwootContactID, chatwootAccountID])
+                try connection.execute(Self.upsertMapping, [userID, number, chatwootContactID, chatwootAccountID])
             } else {
-                try connection.execute(Self.upsertMappingWithoutContact, [userID.value, number])
+                try connection.execute(Self.upsertMappingWithoutContact, [userID, number])
             }
         } catch let error where error.isUniqueViolation {
             // The Chatwoot contact is already mapped (to this or another user): keep the number alone.
-            try connection.execute(Self.upsertMappingWithoutContact, [userID.value, number])
+            try connection.execute(Self.upsertMappingWithoutContact, [userID, number])
         }
     }
 
     package func user(_ userID: UserID) throws -> UserCandidate? {
-        let result = try connection.execute(Self.userByID, [userID.value])
-        guard let row = result.rows.first else { return nil }
-        return UserCandidate(userID: userID, bucket: row[1])
+        let result = try connection.execute(Self.userByID, [userID])
+        guard let row = result.records.first else { return nil }
+        return UserCandidate(userID: userID, bucket: row.string("bucket_name"))
     }
 
     private func candidates(_ statement: PreparedStatement, _ key: String) throws -> [UserCandidate] {
-        try connection.execute(statement, [key]).rows.compactMap { row in
-            guard let user = row[0].flatMap(UserID.init) else { return nil }
-            return UserCandidate(userID: user, bucket: row[1], profileWhatsApp: row[2])
+        try connection.execute(statement, [key]).records.compactMap { row in
+            guard let user = row.userID("user_id") else { return nil }
+            return UserCandidate(userID: user, bucket: row.string("bucket_name"), profileWhatsApp: row.string("whatsapp_number"))
         }
     }
 }

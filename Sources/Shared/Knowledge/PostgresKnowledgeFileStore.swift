@@ -23,7 +23,7 @@ package final class PostgresKnowledgeFileStore: KnowledgeFileStore {
         "SELECT \(columns) FROM public.knowledge_files WHERE user_id = $1::uuid ORDER BY created_at DESC, id LIMIT $2::int OFFSET $3::int")
     static let remove = PreparedStatement("DELETE FROM public.knowledge_files WHERE user_id = $1::uuid AND id = $2::uuid")
     static let shared = PreparedStatement(
-        "SELECT EXISTS (SELECT 1 FROM public.knowledge_files WHERE gcs_bucket = $1 AND storage_path = $2 AND id <> $3::uuid)")
+        "SELECT EXISTS (SELECT 1 FROM public.knowledge_files WHERE gcs_bucket = $1 AND storage_path = $2 AND id <> $3::uuid) AS shared")
 
     package func insert(_ file: NewKnowledgeFile) throws -> KnowledgeFile {
         let row = try connection.execute(
@@ -60,7 +60,7 @@ package final class PostgresKnowledgeFileStore: KnowledgeFileStore {
     }
 
     package func objectIsShared(bucket: String, objectPath: String, besides id: String) throws -> Bool {
-        try connection.execute(Self.shared, [bucket, objectPath, id]).rows.first?[0] == "t"
+        try connection.execute(Self.shared, [bucket, objectPath, id]).records.first?.bool("shared") == true
     }
 
     private static func file(_ row: PostgresRow) -> KnowledgeFile {

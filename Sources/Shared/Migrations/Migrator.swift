@@ -34,8 +34,8 @@ package struct Migrator {
             try connection.execute(Self.lock)
             try connection.simple(unsafeSQL: Self.createTable)
             var done: [String: String] = [:]
-            for row in try connection.execute(Self.applied).rows {
-                if let version = row[0], let checksum = row[1] { done[version] = checksum }
+            for row in try connection.execute(Self.applied).records {
+                if let version = row.string("version"), let checksum = row.string("checksum") { done[version] = checksum }
             }
             var appliedNow: [String] = []
             for file in files {
