@@ -38,6 +38,7 @@ import Testing
     @Test(arguments: [
         "5511987650002@s.whatsapp.net", "+5511987650003", "whatsapp:+5511987650004", "55 11 98765-0005", "(11) 98765-0006",
         "contact_5511987650007_account_1", "lead-11987650008", "1234567",
+        "(11)\u{2013}98765\u{2013}0009", "+55\u{00A0}11\u{00A0}98765\u{00A0}0010", "\u{FF15}\u{FF15}\u{FF11}\u{FF11}987650011",
     ])
     func contactIdsWithAPhoneGetTheHashedName(contactID: String) throws {
         let naming = try BucketNaming(prefix: "pacelane-whatsapp")

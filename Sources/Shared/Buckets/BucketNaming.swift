@@ -61,8 +61,8 @@ package struct BucketNaming: Sendable {
         return BucketName("\(prefix)-\(kind)h-\(digest)")!
     }
 
-    /// Whether `contactID` carries a run of 7 or more digits (separators such as spaces, dots,
-    /// dashes and parentheses between them included), except in the opaque keys this product
+    /// Whether `contactID` carries a run of 7 or more digits (whatever separates them, short of a
+    /// letter), except in the opaque keys this product
     /// makes (`wa_<20 hex digits of a digest>`, `user_<uuid>`) and in Chatwoot's own `contact_<id>_account_<id>`
     /// with ids below a billion.
     package static func holdsPhoneLikeDigits(_ contactID: String) -> Bool {
@@ -78,12 +78,14 @@ package struct BucketNaming: Sendable {
         {
             return false
         }
+        // Digits of any script count; only a letter ends a run (a number written with any
+        // separators — spaces, dots, dashes, brackets, Unicode dashes — is still a number).
         var run = 0
-        for byte in bytes {
-            if isDigit(byte) {
+        for scalar in contactID.unicodeScalars {
+            if scalar.properties.numericType == .decimal {
                 run += 1
                 if run >= 7 { return true }
-            } else if !(byte == 0x20 || byte == 0x2E || byte == 0x2D || byte == 0x28 || byte == 0x29 || byte == 0xA0 || byte == 0xC2) {
+            } else if scalar.properties.isAlphabetic {
                 run = 0
             }
         }
