@@ -81,7 +81,7 @@ ENV
     # multiwatch gives a slot up after 3 deaths within 10 s (-r/-t) and exits when none is
     # left: a pool that died for good after a few quick crashes. Retry (practically) forever.
     local restart_forever="-r 1000000000 -t 1000"
-    export UB_WORKERS=${UB_WORKERS:-6}
+    export UB_WORKERS=${UB_WORKERS:-6} UB_JOB_WORKERS=${UB_JOB_WORKERS:-1}
     for fn in "${functions[@]}"; do
         rm -f "$state/run/$fn.sock"
         # spawn-fcgi binds the socket and execs multiwatch (-n: no fork, so $! is multiwatch),
@@ -107,7 +107,7 @@ ENV
     sed "s|/run/userbuckets/|$state/run/|g" "$root/nginx/functions.conf" >"$state/nginx/functions.conf"
     local nofile
     nofile=$(ulimit -Hn)
-    [ "$nofile" = unlimited ] || [ "$nofile" -gt 140000 ] && nofile=140000
+    if [ "$nofile" = unlimited ] || [ "$nofile" -gt 140000 ]; then nofile=140000; fi
     sed -e "s|@STATE@|$state|g" -e "s|@PORT@|$port|g" -e "s|@ROOT@|$root|g" \
         -e "s|@NOFILE@|$nofile|g" -e "s|@CONNECTIONS@|$(((nofile - 200) / 2 > 65536 ? 65536 : (nofile - 200) / 2))|g" \
         "$root/nginx/local.conf.template" >"$state/nginx/nginx.conf"

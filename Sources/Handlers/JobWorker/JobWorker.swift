@@ -19,7 +19,7 @@ enum JobWorker {
         logger[metadataKey: LogKey.function] = "job-worker"
         let drain = arguments.contains("--drain")
         Metrics.shared.start(environment: environment, name: "job-worker")
-        if !drain { RestartPacer.pace(name: "job-worker", environment: environment, logger: logger) }
+        if !drain { RestartPacer.pace(name: "job-worker", poolSizeVariable: "UB_JOB_WORKERS", environment: environment, logger: logger) }
         do {
             let core = try CoreServices.live(environment: environment, authenticator: .refusingAll)
             let queue = core.jobs

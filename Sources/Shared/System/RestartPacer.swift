@@ -25,10 +25,11 @@ package enum RestartPacer {
     }
 
     /// Records this start and waits if the function is restarting in a loop. Reads
-    /// `UB_METRICS_DIR` (no folder: nothing to pace by) and `UB_WORKERS` (the pool size, 6).
-    package static func pace(name: String, environment: Environment, logger: Logger) {
+    /// `UB_METRICS_DIR` (no folder: nothing to pace by) and the pool size from `poolSizeVariable`
+    /// (`UB_WORKERS` for a function's pool, `UB_JOB_WORKERS` for the job workers; 6 when unset).
+    package static func pace(name: String, poolSizeVariable: String = "UB_WORKERS", environment: Environment, logger: Logger) {
         guard let directory = environment.get("UB_METRICS_DIR") else { return }
-        let poolSize = Int(environment.get("UB_WORKERS", default: "6")) ?? 6
+        let poolSize = Int(environment.get(poolSizeVariable, default: "6")) ?? 6
         Metrics.shared.increment("userbuckets_worker_starts_total{function=\"\(name)\"}")
         guard let recent = record(path: "\(directory)/\(name).starts", now: Int64(MonotonicClock.milliseconds())) else { return }
         let delay = delayMs(recentStarts: recent, poolSize: poolSize)
