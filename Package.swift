@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "job-worker", targets: ["JobWorker"]),
         .executable(name: "knowledge-base-storage", targets: ["KnowledgeBaseStorage"]),
         .executable(name: "userbuckets", targets: ["UserBucketsCLI"]),
+        .executable(name: "text-extractor", targets: ["TextExtractor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -42,6 +43,12 @@ let package = Package(
         .target(
             name: "CPhoneNumber", path: "Sources/Shared/CLibraries/CPhoneNumber",
             linkerSettings: [.linkedLibrary("phonenumber"), .linkedLibrary("icuuc"), .linkedLibrary("stdc++")]),
+        // Only the text extractor links poppler, libzip and libxml2: the functions stay small.
+        .target(
+            name: "CTextExtraction", path: "Sources/Shared/CLibraries/CTextExtraction",
+            cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])],
+            cxxSettings: [.unsafeFlags(["-I/usr/include/poppler/cpp"])],
+            linkerSettings: [.linkedLibrary("poppler-cpp"), .linkedLibrary("zip"), .linkedLibrary("xml2"), .linkedLibrary("stdc++")]),
         .target(
             name: "Shared",
             dependencies: [
@@ -64,6 +71,9 @@ let package = Package(
         .executableTarget(
             name: "KnowledgeBaseStorage", dependencies: ["Shared", logging],
             path: "Sources/Handlers/KnowledgeBaseStorage", swiftSettings: strictSettings),
+        .executableTarget(
+            name: "TextExtractor", dependencies: ["Shared", "CTextExtraction"],
+            path: "Sources/Handlers/TextExtractor", swiftSettings: strictSettings),
         .executableTarget(
             name: "UserBucketsCLI",
             dependencies: ["Shared", logging, .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -9,6 +9,7 @@ packages=(
     libfcgi-dev libfcgi-bin spawn-fcgi multiwatch nginx-light
     postgresql postgresql-contrib libpq-dev
     libcurl4-openssl-dev libssl-dev libphonenumber-dev libicu-dev
+    libpoppler-cpp-dev libzip-dev libxml2-dev
     wrk procps curl
 )
 missing=()

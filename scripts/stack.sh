@@ -10,7 +10,7 @@
 #
 # STATE_DIR/env holds the variables a client (the tests, the CLI) needs.
 # Environment read: UB_WORKERS (per function, default 6), UB_JOB_WORKERS (default 1),
-# STORAGE_BACKEND (default filesystem),
+# STORAGE_BACKEND (default filesystem), KB_PROCESSING_URL (default unset: no processing trigger),
 # UB_PG_PORT (default PORT+1), SUPABASE_JWT_SECRET (default: the Supabase CLI's public
 # local-development secret), GCS_BUCKET_PREFIX, LOG_LEVEL.
 set -euo pipefail
@@ -72,6 +72,7 @@ UB_WORKERS=${UB_WORKERS:-6}
 ENV
     if [ -n "${SUPABASE_JWKS_FILE:-}" ]; then echo "SUPABASE_JWKS_FILE=$SUPABASE_JWKS_FILE" >>"$state/env"; fi
     if [ -n "${STORAGE_EMULATOR_HOST:-}" ]; then echo "STORAGE_EMULATOR_HOST=$STORAGE_EMULATOR_HOST" >>"$state/env"; fi
+    if [ -n "${KB_PROCESSING_URL:-}" ]; then echo "KB_PROCESSING_URL=$KB_PROCESSING_URL" >>"$state/env"; fi
     set -a
     # shellcheck disable=SC1091
     . "$state/env"

@@ -23,6 +23,9 @@ trap '"$root/scripts/stack.sh" stop "$gcs_state"; "$root/scripts/stack.sh" stop 
 trap 'exit 130' INT TERM
 
 echo "== stack"
+# The knowledge base queues its processing trigger (a closed loopback port here: the tests that
+# check the calls run the worker with their own stand-in processor's URL).
+export KB_PROCESSING_URL=http://127.0.0.1:9/functions/v1/vertex-ai-rag-processor
 # No background job worker: the tests run `job-worker --drain` themselves, with stand-ins.
 UB_WORKERS=4 UB_JOB_WORKERS=0 "$root/scripts/stack.sh" start "$state" "$port" "$(swift build --show-bin-path)"
 "$root/scripts/stack.sh" gcs-start "$state" "$((port + 2))"

@@ -23,7 +23,7 @@ struct MigrationTests {
         #expect(
             first == [
                 "0001_supabase_bootstrap", "0002_original_tables", "0003_phone_lookup", "0004_chatwoot_messages_and_jobs",
-                "0005_gate_without_note_key", "0006_phone_key_rules",
+                "0005_gate_without_note_key", "0006_phone_key_rules", "0007_conversations",
             ])
         // The gate's note is not a foreign key (each stored message would look it up, 0005).
         let gateKeys = PreparedStatement(

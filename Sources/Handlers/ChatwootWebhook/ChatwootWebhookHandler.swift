@@ -33,21 +33,38 @@ struct ChatwootWebhookHandler: RequestHandler {
     }
 
     private func process(_ request: Request, context: RequestContext) throws -> Response {
-        try authenticator.authenticate(request)
+        let sender = try authenticator.authenticate(request, jwt: core.authenticator)
         let now = clock()
         let json = try request.jsonBody()
+        if json["action"]?.stringValue == "reprocess_audio" { return try reprocessAudio(json, sender: sender, now: now, context: context) }
         guard let event = try ChatwootMessageEvent.parse(json, today: UnixTime.date(now)) else {
             return SkipReason.notAMessage.response
         }
         if let reason = skipReason(event) { return reason.response }
+        let stored = try store(event, payload: request.body, deliveryID: request.header("x-chatwoot-delivery"), now: now, context: context)
+        return Self.answer(event, userID: stored.userID, bucket: stored.bucket, number: stored.number, duplicate: stored.duplicate)
+    }
 
+    /// Where a message went.
+    struct Stored {
+        var userID: String?
+        var bucket: String
+        var number: PhoneNumber?
+        var duplicate: Bool
+    }
+
+    /// Identifies the sender, stores the message once (object create-only, then the
+    /// `meeting_notes` row and its audio jobs in one statement) and, for a known user, upserts
+    /// the conversation. `payload`: the delivery's JSON as received.
+    func store(_ event: ChatwootMessageEvent, payload: [UInt8], deliveryID: String?, now: Int, context: RequestContext) throws -> Stored {
         let number = event.numberCandidates.lazy.compactMap { core.normalizer.normalize($0) }.first
         // One Chatwoot message is one object, whichever bucket it landed in: a redelivery after
         // the number got linked to a user must not write it again into the user's bucket.
         if let earlier = try ServiceError.catching({ try core.messages.existing(accountID: event.accountID, messageID: event.messageID) }) {
             outcomes.increment("duplicate")
             context.log(.info, "message duplicate", metadata: [LogKey.bucket: .string(earlier.bucket)])
-            return Self.answer(event, userID: earlier.userID, bucket: earlier.bucket, number: number, duplicate: true)
+            try touchConversation(userID: earlier.userID, event: event, context: context)
+            return Stored(userID: earlier.userID, bucket: earlier.bucket, number: number, duplicate: true)
         }
         let contactID = event.contactID
         let identification = try core.identifier.identify(number: number, contactID: contactID, logger: context.logger)
@@ -65,7 +82,7 @@ struct ChatwootWebhookHandler: RequestHandler {
         ])
         // The payload goes in as received (it parsed as JSON above): no re-serialization.
         var document = Array(#"{"webhook_payload":"#.utf8)
-        document.append(contentsOf: request.body)
+        document.append(contentsOf: payload)
         document.append(contentsOf: #","processed_at":"\#(UnixTime.iso8601(now))","message_metadata":"#.utf8)
         document.append(contentsOf: metadata.serializedBytes())
         document.append(UInt8(ascii: "}"))
@@ -88,14 +105,15 @@ struct ChatwootWebhookHandler: RequestHandler {
                     accountID: event.accountID, messageID: event.messageID, conversationID: event.conversationID, senderID: event.senderID,
                     userID: userID, contactID: contactID, bucket: ensured.name.value, objectPath: objectPath,
                     storageURI: "\(core.storage.backendName == "gcs" ? "gs" : core.storage.backendName)://\(ensured.name.value)/\(objectPath)",
-                    content: Self.content(of: event), metadata: Self.metadata(of: event, deliveryID: request.header("x-chatwoot-delivery")),
-                    deliveryID: request.header("x-chatwoot-delivery"), audioJobs: Self.audioJobs(event, bucket: ensured.name, userID: userID)))
+                    content: Self.content(of: event), metadata: Self.metadata(of: event, deliveryID: deliveryID),
+                    deliveryID: deliveryID, audioJobs: Self.audioJobs(event, bucket: ensured.name, userID: userID)))
         }
         context.log(.info, "message stored", metadata: [LogKey.bucket: .string(ensured.name.value), LogKey.outcome: .string(identification.outcome)])
         switch outcome {
         case .recorded:
             outcomes.increment("stored")
-            return Self.answer(event, userID: userID, bucket: ensured.name.value, number: number, duplicate: false)
+            try touchConversation(userID: userID, event: event, context: context)
+            return Stored(userID: userID, bucket: ensured.name.value, number: number, duplicate: false)
         case .duplicate(let earlierUser, let earlierBucket):
             outcomes.increment("duplicate")
             if earlierBucket != ensured.name.value, case .stored = write {
@@ -103,7 +121,18 @@ struct ChatwootWebhookHandler: RequestHandler {
                 // was linked in between): this object is the extra one.
                 _ = try? core.storage.deleteObject(ObjectName(objectPath)!, in: ensured.name)
             }
-            return Self.answer(event, userID: earlierUser, bucket: earlierBucket, number: number, duplicate: true)
+            try touchConversation(userID: earlierUser, event: event, context: context)
+            return Stored(userID: earlierUser, bucket: earlierBucket, number: number, duplicate: true)
+        }
+    }
+
+    /// The `conversations` upsert (ORIGINAL.md §6.2) for a message whose user is known. On a
+    /// redelivery too: a failure here is a 503, and Chatwoot's retry comes back this way.
+    private func touchConversation(userID: String?, event: ChatwootMessageEvent, context: RequestContext) throws {
+        guard let userID else { return }
+        let outcome = try ServiceError.catching { try core.messages.touchConversation(userID: userID, conversationID: event.conversationID) }
+        if outcome == "other_user" || outcome == "ambiguous" {
+            context.log(.warning, "conversation not linked", metadata: [LogKey.outcome: .string(outcome)])
         }
     }
 

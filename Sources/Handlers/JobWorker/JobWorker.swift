@@ -6,7 +6,8 @@ import Synchronization
     import Glibc
 #endif
 
-/// `job-worker`: drains the PostgreSQL job queue (audio attachments today). Runs beside the
+/// `job-worker`: drains the PostgreSQL job queue: audio attachments (`audio`), knowledge-file
+/// text (`extract`) and the processing trigger (`kb_processing`). Runs beside the
 /// FastCGI pools under the same supervisor; any number of them, on any number of hosts.
 /// `--drain` exits once nothing is runnable (for tests and one-off runs).
 enum JobWorker {
@@ -23,7 +24,7 @@ enum JobWorker {
         do {
             let core = try CoreServices.live(environment: environment, authenticator: .refusingAll)
             let queue = core.jobs
-            let runner = AudioJobRunner(
+            let audio = AudioJobRunner(
                 downloader: AttachmentDownloader(
                     client: CurlHTTPClient(configuration: .init(connectTimeoutMs: 10_000, totalTimeoutMs: 60_000)),
                     policy: try DownloadPolicy(environment: environment),
@@ -31,6 +32,16 @@ enum JobWorker {
                     notFoundBackoffMs: drain ? [200, 400] : [500, 1000, 2000, 4000], chatwootBaseURL: environment.get("CHATWOOT_BASE_URL")),
                 storage: core.storage, transcriber: try OpenAITranscriber.live(environment: environment),
                 records: core.audioRecords)
+            let runners: [String: any JobRunner] = [
+                "audio": audio,
+                ExtractionJob.kind: ExtractionJobRunner(
+                    files: core.knowledgeFiles, storage: core.storage, jobs: queue,
+                    extractor: ExtractionJobRunner.extractorPath(environment: environment),
+                    budget: try ExtractionJobRunner.Budget(environment: environment),
+                    processingEnabled: environment.get("KB_PROCESSING_URL") != nil),
+                ProcessingRequest.jobKind: try ProcessingTriggerRunner(
+                    client: CurlHTTPClient(configuration: .init(connectTimeoutMs: 10_000, totalTimeoutMs: 60_000)), environment: environment),
+            ]
             let lease = try environment.integer("UB_JOB_LEASE_SECONDS", default: 300)
             let pollMs = try environment.integer("UB_JOB_POLL_MS", default: 1000)
             let workerID = environment.get("UB_JOB_WORKER_ID") ?? "\(hostName()):\(getpid())"
@@ -50,7 +61,7 @@ enum JobWorker {
                     pause(milliseconds: pollMs)
                     continue
                 }
-                run(job, runner: runner, queue: queue, logger: logger)
+                run(job, runner: runners[job.kind], queue: queue, logger: logger)
             }
             logger.info("worker stopped")
             exit(0)
@@ -60,10 +71,9 @@ enum JobWorker {
         }
     }
 
-    private static func run(_ job: Job, runner: AudioJobRunner, queue: any JobQueue, logger: Logger) {
+    private static func run(_ job: Job, runner: (any JobRunner)?, queue: any JobQueue, logger: Logger) {
         let started = MonotonicClock.milliseconds()
-        let outcome: AudioJobRunner.Outcome =
-            job.kind == "audio" ? runner.run(job) : .fail(reason: "unknown job kind \(job.kind)")
+        let outcome = runner?.run(job) ?? .fail(reason: "unknown job kind \(job.kind)")
         var metadata: Logger.Metadata = [
             "job": .stringConvertible(job.id), "kind": .string(job.kind), "attempt": .stringConvertible(job.attempts),
             LogKey.durationMs: .stringConvertible(MonotonicClock.milliseconds() - started),

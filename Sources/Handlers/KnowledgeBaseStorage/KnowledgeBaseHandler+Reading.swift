@@ -31,20 +31,10 @@ extension KnowledgeBaseHandler {
 
     /// Bucket and object of a row (rows written by the original keep a `gs://` URI).
     func location(of file: KnowledgeFile) throws(ServiceError) -> (BucketName, ObjectName) {
-        var path = file.objectPath ?? file.url ?? ""
-        var bucketText = file.bucket
-        if let schemeEnd = path.firstIndex(of: ":"), path[schemeEnd...].hasPrefix("://") {
-            let rest = path[path.index(schemeEnd, offsetBy: 3)...]
-            let parts = rest.split(separator: "/", maxSplits: 1)
-            if parts.count == 2 {
-                bucketText = bucketText ?? String(parts[0])
-                path = String(parts[1])
-            }
-        }
-        guard let bucketText, let bucket = BucketName(bucketText), let name = ObjectName(path) else {
+        guard let location = file.storageLocation else {
             throw ServiceError(.notFound, "File not stored", body: .object(["success": .bool(false), "error": .string("File not stored")]))
         }
-        return (bucket, name)
+        return location
     }
 
     func read(_ file: KnowledgeFile) throws -> [UInt8] {
@@ -75,11 +65,11 @@ extension KnowledgeBaseHandler {
 
     func content(_ body: JSONObject, owner: UserID) throws -> Response {
         let file = try ownFile(body, owner: owner)
-        let type = FileTypePolicy.contentType(ofName: file.name)
+        let type = FileTypePolicy.originalContentType(ofExtension: file.fileExtension)
         if file.contentExtracted, let text = file.extractedContent {
             return .json(.object(["success": .bool(true), "content": .string(text), "contentType": .string(type)]))
         }
-        guard FileTypePolicy.isText(name: file.name) else {
+        guard FileTypePolicy.isText(extension: file.fileExtension) else {
             throw ServiceError(
                 .badRequest, "Binary files should use streaming endpoint instead of content endpoint",
                 body: .object(["success": .bool(false), "error": .string("Binary files should use streaming endpoint instead of content endpoint")]))
@@ -96,13 +86,15 @@ extension KnowledgeBaseHandler {
     func download(_ file: KnowledgeFile) throws -> Response {
         let (bucket, name) = try location(of: file)
         let storage = core.storage
-        var response = Response(
-            status: .ok,
-            headers: [
-                HTTPHeader("Content-Type", FileTypePolicy.contentType(ofName: file.name)),
-                HTTPHeader("Content-Disposition", Self.contentDisposition(file.name)), HTTPHeader("Cache-Control", "private, no-store"),
-                HTTPHeader("X-Content-Type-Options", "nosniff"),
-            ])
+        let active = FileTypePolicy.isActive(extension: file.fileExtension)
+        var headers = [
+            HTTPHeader("Content-Type", FileTypePolicy.contentType(ofExtension: file.fileExtension)),
+            HTTPHeader("Content-Disposition", Self.contentDisposition(file.name, attachment: active)),
+            HTTPHeader("Cache-Control", "private, no-store"), HTTPHeader("X-Content-Type-Options", "nosniff"),
+        ]
+        // An SVG can carry script: never rendered as a page of ours.
+        if active { headers.append(HTTPHeader("Content-Security-Policy", "sandbox")) }
+        var response = Response(status: .ok, headers: headers)
         response.bodyStream = ResponseBodyStream { write in
             let found = try storage.readObject(name, in: bucket) { piece in try write(piece) }
             if found == nil { throw StorageError(.notFound, "the row's object is missing") }
@@ -111,7 +103,7 @@ extension KnowledgeBaseHandler {
     }
 
     /// RFC 6266: an ASCII fallback no name can break out of, and the real name in RFC 5987 form.
-    static func contentDisposition(_ name: String) -> String {
+    static func contentDisposition(_ name: String, attachment: Bool = false) -> String {
         let fallback = String(
             String.UnicodeScalarView(
                 name.unicodeScalars.map { $0.value >= 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" ? $0 : "_" }))
@@ -126,13 +118,17 @@ extension KnowledgeBaseHandler {
                 encoded.unicodeScalars.append(contentsOf: ["%", hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
             }
         }
-        return "inline; filename=\"\(fallback)\"; filename*=UTF-8''\(encoded)"
+        return "\(attachment ? "attachment" : "inline"); filename=\"\(fallback)\"; filename*=UTF-8''\(encoded)"
     }
 
     func preview(_ body: JSONObject, owner: UserID, request: Request) throws -> Response {
         let file = try ownFile(body, owner: owner)
         let (bucket, name) = try location(of: file)
-        if let url = try ServiceError.catching({ try core.storage.downloadURL(for: name, in: bucket, expiresIn: previewSeconds) }) {
+        // An SVG is served by this function only (as a sandboxed attachment), never straight
+        // from storage, which would show it inline.
+        if !FileTypePolicy.isActive(extension: file.fileExtension),
+            let url = try ServiceError.catching({ try core.storage.downloadURL(for: name, in: bucket, expiresIn: previewSeconds) })
+        {
             return .json(.object(["success": .bool(true), "url": .string(url), "expiresIn": .integer(previewSeconds)]))
         }
         guard let links else { throw ServiceError(.unavailable, "Preview links need KB_LINK_SECRET") }

@@ -108,8 +108,11 @@ extension KnowledgeBaseHandler {
         if bytes.count > maxUploadBytes { throw Self.tooLarge(maxUploadBytes) }
         guard !bytes.isEmpty else { throw ServiceError.badRequest("The file is empty") }
         let contentType: String
+        let fileExtension: String
         switch FileTypePolicy.check(name: name, bytes: bytes) {
-        case .accepted(let type): contentType = type
+        case .accepted(let ext, let type):
+            fileExtension = ext
+            contentType = type
         case .refused(let reason):
             throw ServiceError(.unsupportedMediaType, reason, body: .object(["success": .bool(false), "error": .string(reason)]))
         }
@@ -138,21 +141,38 @@ extension KnowledgeBaseHandler {
                 metadata["gcs_path"] = .string(storageURI(ensured.name, objectPath))
                 metadata["uploaded_at"] = .string(UnixTime.iso8601(now))
                 metadata["content_type"] = .string(contentType)
-                // Text up to 1 MiB is kept in the row for `content`; larger text is read from storage.
-                let text = FileTypePolicy.isText(name: name) && bytes.count <= 1 << 20 ? String(validating: bytes, as: UTF8.self) : nil
-                metadata["content_extracted"] = .bool(text != nil)
+                metadata["file_extension"] = .string(fileExtension)
+                // The text is extracted by the job worker (`extract` jobs): the row says when.
+                metadata["content_extracted"] = .bool(false)
                 let row = try files.insert(
                     NewKnowledgeFile(
                         userID: owner.value, name: name, size: bytes.count, bucket: ensured.name.value, objectPath: objectPath,
-                        storageURI: storageURI(ensured.name, objectPath), sha256: sha256, extractedText: text, metadata: .object(metadata)))
+                        storageURI: storageURI(ensured.name, objectPath), sha256: sha256, extractedText: nil, metadata: .object(metadata)))
                 return (row, false)
             }
         }
+        // Also for a duplicate: an earlier try may have stored the row and not its jobs (each
+        // job is queued once, whatever the number of tries).
+        try ServiceError.catching { try queueJobs(for: outcome.file, bucket: ensured.name) }
         context.log(.info, "file stored", metadata: ["duplicate": .stringConvertible(outcome.duplicate)])
         var data = outcome.file.listJSON.objectValue!
         data["gcs_bucket"] = outcome.file.bucket.map(JSON.string) ?? .null
         data["content_extracted"] = .bool(outcome.file.contentExtracted)
         return .json(.object(["success": .bool(true), "duplicate": .bool(outcome.duplicate), "data": .object(data)]))
+    }
+
+    /// The file's `extract` job, or (for a type whose text is not extracted) its processing
+    /// trigger at once; an extracted file's trigger is queued when its extraction ends.
+    func queueJobs(for file: KnowledgeFile, bucket: BucketName) throws {
+        if ExtractionJob.format(ofExtension: file.fileExtension) != nil {
+            try ExtractionJob.enqueue(fileID: file.id, on: core.jobs)
+        } else if let (bucket, object) = file.storageLocation {
+            try ProcessingRequest(
+                userID: file.userID, bucket: bucket.value, filePath: object.value,
+                fileType: FileTypePolicy.contentType(ofExtension: file.fileExtension), fileSize: file.size,
+                metadata: .object(["source": .string("knowledge_base"), "file_id": .string(file.id), "file_name": .string(file.name)])
+            ).enqueue(on: core.jobs, enabled: processingEnabled)
+        }
     }
 
     /// Whether the object holds exactly `bytes`, compared as it streams (nothing more is held).

@@ -15,6 +15,8 @@ struct KnowledgeBaseHandler: RequestHandler {
     /// client chooses.
     let publicBaseURL: String
     let clock: @Sendable () -> Int
+    /// `KB_PROCESSING_URL` is set: stored files get a `kb_processing` job.
+    let processingEnabled: Bool
 
     init(core: CoreServices, environment: Environment, clock: @escaping @Sendable () -> Int = { UnixTime.now() }) throws {
         self.core = core
@@ -25,6 +27,7 @@ struct KnowledgeBaseHandler: RequestHandler {
         while base.hasSuffix("/") { base.removeLast() }
         self.publicBaseURL = base
         self.clock = clock
+        self.processingEnabled = environment.get("KB_PROCESSING_URL") != nil
     }
 
     func handle(_ request: Request, context: RequestContext) throws -> Response {
@@ -47,12 +50,16 @@ struct KnowledgeBaseHandler: RequestHandler {
         }
         let body = try parsed.0.requireObject()
         let long = parsed.1
-        if long.keys.contains(where: { $0 != ["file", "content"] }) {
-            throw ServiceError(.payloadTooLarge, "Only file.content may be longer than \(Self.jsonLimits.deferStringsLongerThan!) bytes")
+        if long.keys.contains(where: { $0 != ["file", "content"] && $0 != ["content"] }) {
+            throw ServiceError(
+                .payloadTooLarge, "Only file.content and content may be longer than \(Self.jsonLimits.deferStringsLongerThan!) bytes")
         }
         let owner = try Self.owner(caller: caller, body: body)
         switch try body.optionalString("action") {
         case "upload": return try upload(body, owner: owner, content: long[["file", "content"]].map { request.body[$0] }, context: context)
+        case "whatsapp_content":
+            return try whatsAppContent(body, caller: caller, owner: owner, longContent: long[["content"]].map { request.body[$0] }, context: context)
+        case "extract": return try extract(body, owner: owner)
         case "list": return try list(body, owner: owner)
         case "delete": return try delete(body, owner: owner)
         case "content": return try content(body, owner: owner)

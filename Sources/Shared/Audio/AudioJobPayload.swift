@@ -39,7 +39,11 @@ package struct AudioJobPayload: Sendable, Equatable {
     }
 
     /// The job's dedupe key: one job per attachment of one message.
-    package var dedupeKey: String { "audio:\(accountID):\(messageID):\(attachmentID)" }
+    package var dedupeKey: String { Self.dedupeKey(accountID: accountID, messageID: messageID, attachmentID: attachmentID) }
+
+    package static func dedupeKey(accountID: Int, messageID: Int, attachmentID: Int) -> String {
+        "audio:\(accountID):\(messageID):\(attachmentID)"
+    }
 
     package var json: JSONObject {
         var payload = JSONObject()

@@ -2,15 +2,9 @@
 /// real extension, transcribe it, record `audio_files` (and `knowledge_files` for a known user).
 /// Every step may run again after a crash without doubling anything: the object is written
 /// create-only and the rows are upserted.
-package final class AudioJobRunner {
+package final class AudioJobRunner: JobRunner {
     /// What became of an attempt.
-    package enum Outcome: Equatable, Sendable {
-        case done(JSON)
-        /// Finished without a transcript on purpose (no OpenAI key).
-        case skipped(JSON)
-        case retry(reason: String, delaySeconds: Int)
-        case fail(reason: String)
-    }
+    package typealias Outcome = JobOutcome
 
     private let downloader: AttachmentDownloader
     private let storage: any ObjectStorage

@@ -53,4 +53,8 @@ package protocol ChatwootMessageStore: AnyObject {
     /// Records the message, its `meeting_notes` row and its jobs in one transaction, or finds
     /// it was recorded already.
     func record(_ message: NewChatwootMessage) throws -> ChatwootRecordOutcome
+
+    /// The `conversations` upsert for a known user (`userbuckets_touch_conversation`, 0007):
+    /// what it did (`touched`, `claimed`, `inserted`, `other_user`, `ambiguous`, `skipped`).
+    func touchConversation(userID: String, conversationID: Int) throws -> String
 }

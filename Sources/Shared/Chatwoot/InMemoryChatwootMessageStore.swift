@@ -9,6 +9,8 @@ package final class InMemoryChatwootMessageStore: ChatwootMessageStore, Sendable
     }
 
     private let state = Mutex<(records: [Key: NewChatwootMessage], notes: Int)>(([:], 0))
+    /// `conversations`: the user of each Chatwoot conversation.
+    private let conversations = Mutex<[Int: String]>([:])
 
     package init() {}
 
@@ -17,6 +19,16 @@ package final class InMemoryChatwootMessageStore: ChatwootMessageStore, Sendable
 
     package func existing(accountID: Int, messageID: Int) throws -> (userID: String?, bucket: String)? {
         state.withLock { $0.records[Key(account: accountID, message: messageID)].map { ($0.userID, $0.bucket) } }
+    }
+
+    package func touchConversation(userID: String, conversationID: Int) throws -> String {
+        conversations.withLock { rows in
+            guard let owner = rows[conversationID] else {
+                rows[conversationID] = userID
+                return "inserted"
+            }
+            return owner == userID ? "touched" : "other_user"
+        }
     }
 
     package func record(_ message: NewChatwootMessage) throws -> ChatwootRecordOutcome {

@@ -42,6 +42,12 @@ package final class PostgresChatwootMessageStore: ChatwootMessageStore {
             """
     }
 
+    static let touch = PreparedStatement("SELECT public.userbuckets_touch_conversation($1::uuid, $2::bigint) AS outcome")
+
+    package func touchConversation(userID: String, conversationID: Int) throws -> String {
+        try connection.execute(Self.touch, [userID, conversationID]).records.first?.string("outcome") ?? "skipped"
+    }
+
     package func existing(accountID: Int, messageID: Int) throws -> (userID: String?, bucket: String)? {
         guard let row = try connection.execute(Self.find, [accountID, messageID]).records.first else { return nil }
         return (row.string("user_id"), row.string("bucket_name") ?? "")

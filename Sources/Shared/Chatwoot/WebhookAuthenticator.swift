@@ -1,6 +1,7 @@
 /// Who may post to `chatwoot-webhook`: a signed delivery (`CHATWOOT_WEBHOOK_SECRET`), or, for
 /// Chatwoot versions that cannot sign, a secret token in the URL (`CHATWOOT_WEBHOOK_TOKEN`,
-/// `?token=…`). With neither configured the function does not start, unless
+/// `?token=…`), or a caller with a valid service-role JWT (`chatwoot-webhook-v2`'s fallback
+/// and the operator's `reprocess_audio`: the project's most powerful secret is enough). With neither configured the function does not start, unless
 /// `CHATWOOT_WEBHOOK_INSECURE=true` (development only) lets everything in.
 package struct WebhookAuthenticator: Sendable {
     let signature: ChatwootSignature?
@@ -35,8 +36,24 @@ package struct WebhookAuthenticator: Sendable {
         self.init(signature: secret.map { ChatwootSignature(secret: $0, toleranceSeconds: tolerance) }, token: token, insecure: insecure)
     }
 
-    /// Accepts the request or throws 401 saying why (never echoing what was sent).
-    package func authenticate(_ request: Request) throws(ServiceError) {
+    /// Who a delivery came from.
+    package enum Sender: Equatable, Sendable {
+        /// Chatwoot itself (signed, or with the URL token), or anyone in insecure mode.
+        case chatwoot
+        /// A caller with a verified service-role JWT.
+        case serviceRole
+    }
+
+    /// Accepts the request or throws 401 saying why (never echoing what was sent). A bearer
+    /// token that `jwt` verifies as the service role is enough; any other token is ignored
+    /// here and the signature or URL token decides.
+    package func authenticate(_ request: Request, jwt: Authenticator? = nil) throws(ServiceError) -> Sender {
+        if let jwt, request.header("authorization") != nil, (try? jwt.authenticate(request)) == .serviceRole { return .serviceRole }
+        try authenticateChatwoot(request)
+        return .chatwoot
+    }
+
+    private func authenticateChatwoot(_ request: Request) throws(ServiceError) {
         if insecure { return }
         let signatureHeader = request.header("x-chatwoot-signature")
         if let signature, signatureHeader != nil || token == nil {

@@ -89,6 +89,21 @@ package final class InMemoryJobQueue: JobQueue, Sendable {
         }
     }
 
+    package func requeue(dedupeKeys: [String]) throws -> Int {
+        let now = clock()
+        return entries.withLock { entries in
+            var count = 0
+            for index in entries.indices
+            where entries[index].dedupeKey.map(dedupeKeys.contains) == true && [.done, .failed, .skipped].contains(entries[index].job.status) {
+                let old = entries[index].job
+                entries[index].job = Job(id: old.id, kind: old.kind, payload: old.payload, status: .queued, attempts: 0, maxAttempts: old.maxAttempts)
+                entries[index].runAt = now
+                count += 1
+            }
+            return count
+        }
+    }
+
     package func countsByStatus() throws -> [Job.Status: Int] {
         entries.withLock { entries in entries.reduce(into: [:]) { $0[$1.job.status, default: 0] += 1 } }
     }

@@ -21,6 +21,10 @@ package protocol JobQueue: AnyObject {
     /// Puts failed (or any given) jobs back in the queue, attempts reset; returns how many.
     func requeue(ids: [Int64]?) throws -> Int
 
+    /// Runs the finished (done, failed or skipped) jobs with these dedupe keys again, attempts
+    /// reset; queued and running ones are left as they are. Returns how many.
+    func requeue(dedupeKeys: [String]) throws -> Int
+
     /// How many jobs are in each state (states with none are left out).
     func countsByStatus() throws -> [Job.Status: Int]
 }

@@ -48,6 +48,18 @@ package final class PostgresJobQueue: JobQueue {
         WHERE ($1::bigint[] IS NULL AND status = 'failed') OR id = ANY($1::bigint[])
         """)
 
+    static let requeueByKey = PreparedStatement(
+        """
+        UPDATE public.userbuckets_jobs SET status = 'queued', attempts = 0, run_at = now(), last_error = NULL,
+            leased_until = NULL, updated_at = now()
+        WHERE dedupe_key IN (SELECT jsonb_array_elements_text($1::jsonb)) AND status IN ('done', 'failed', 'skipped')
+        """)
+
+    package func requeue(dedupeKeys: [String]) throws -> Int {
+        guard !dedupeKeys.isEmpty else { return 0 }
+        return try connection.execute(Self.requeueByKey, [JSON.array(dedupeKeys.map(JSON.string)).serialized()]).affectedRows
+    }
+
     package func enqueue(kind: String, payload: JSON, dedupeKey: String?) throws {
         _ = try connection.execute(Self.insert, [kind, payload.serialized(), dedupeKey])
     }

@@ -1,8 +1,10 @@
 /// Which files the knowledge base takes: an allow-list of extensions, each checked against the
 /// bytes' magic numbers (a `.pdf` must start `%PDF-`), executables refused whatever their name.
+/// A name without an extension (`buffer-processor`'s `file_<id>_<n>`) is typed by its bytes.
 package enum FileTypePolicy {
     package enum Verdict: Equatable, Sendable {
-        case accepted(contentType: String)
+        /// The file's type: its extension (the name's, or the one its bytes show) and media type.
+        case accepted(fileExtension: String, contentType: String)
         case refused(String)
     }
 
@@ -10,20 +12,69 @@ package enum FileTypePolicy {
         if starts(bytes, [0x7F, 0x45, 0x4C, 0x46]) || starts(bytes, Array("MZ".utf8)) || starts(bytes, Array("#!".utf8)) {
             return .refused("executables are not accepted")
         }
-        let ext = fileExtension(of: name)
-        guard let rule = rules[ext] else { return .refused("files of type .\(ext.isEmpty ? "(none)" : ext) are not accepted") }
+        var ext = fileExtension(of: name)
+        if ext.isEmpty {
+            guard let sniffed = sniff(bytes) else { return .refused("the file has no extension and its content is of no accepted type") }
+            ext = sniffed
+        }
+        guard let rule = rules[ext] else { return .refused("files of type .\(ext) are not accepted") }
         guard rule.matches(bytes) else { return .refused("the file's content is not a .\(ext) file") }
-        return .accepted(contentType: rule.contentType)
+        return .accepted(fileExtension: ext, contentType: rule.contentType)
     }
 
-    /// The media type a stored file is served with.
-    package static func contentType(ofName name: String) -> String {
-        rules[fileExtension(of: name)]?.contentType ?? "application/octet-stream"
+    /// The extension the bytes' magic numbers show, for a name without one; nil when they show
+    /// no accepted type (a zip that is no Office document, a legacy Office file).
+    package static func sniff(_ bytes: ArraySlice<UInt8>) -> String? {
+        for ext in ["pdf", "png", "jpg", "gif", "webp", "avi", "webm", "rtf"] where rules[ext]!.matches(bytes) { return ext }
+        if let audio = AudioFormat.sniff(Array(bytes.prefix(16))), audio != .m4a, audio != .webm { return audio.fileExtension }
+        if isoMedia(bytes) {
+            let brand = bytes.dropFirst(8).prefix(4)
+            if brand.elementsEqual("M4A ".utf8) { return "m4a" }
+            return brand.elementsEqual("qt  ".utf8) ? "mov" : "mp4"
+        }
+        if zip(bytes) {
+            // An Office document names its main part in the zip's (uncompressed) directory.
+            for (part, ext) in [("word/document.xml", "docx"), ("xl/workbook.xml", "xlsx"), ("ppt/presentation.xml", "pptx")]
+            where contains(bytes, Array(part.utf8)) {
+                return ext
+            }
+            return nil
+        }
+        if svg(bytes) { return "svg" }
+        if text(bytes) {
+            let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+            if first == UInt8(ascii: "{") || first == UInt8(ascii: "["), (try? JSONParser.parse(Array(bytes))) != nil { return "json" }
+            return "txt"
+        }
+        return nil
+    }
+
+    /// The media type a stored file is served with (`stream`, preview links).
+    package static func contentType(ofExtension ext: String) -> String {
+        rules[ext]?.contentType ?? "application/octet-stream"
+    }
+
+    /// The original's extension map (`ORIGINAL.md` §8.2), which `content` answers with: callers
+    /// compare these values.
+    package static func originalContentType(ofExtension ext: String) -> String {
+        switch ext {
+        case "txt": "text/plain"
+        case "md": "text/markdown"
+        case "csv": "text/csv"
+        case "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "rtf", "json": rules[ext]!.contentType
+        default: "application/octet-stream"
+        }
     }
 
     /// Whether `content` may decode it as text.
-    package static func isText(name: String) -> Bool {
-        ["txt", "md", "csv", "json"].contains(fileExtension(of: name))
+    package static func isText(extension ext: String) -> Bool {
+        ["txt", "md", "csv", "json"].contains(ext)
+    }
+
+    /// Whether a file of this type may script a page that opens it inline: served only as an
+    /// attachment, sandboxed.
+    package static func isActive(extension ext: String) -> Bool {
+        ext == "svg"
     }
 
     /// The original `list` type: image, video, audio or file.
@@ -36,7 +87,7 @@ package enum FileTypePolicy {
         }
     }
 
-    static func fileExtension(of name: String) -> String {
+    package static func fileExtension(of name: String) -> String {
         guard let dot = name.lastIndex(of: ".") else { return "" }
         return name[name.index(after: dot)...].lowercased()
     }
@@ -62,6 +113,30 @@ package enum FileTypePolicy {
         guard !sample.contains(0) else { return false }
         if String(validating: sample, as: UTF8.self) != nil { return true }
         return (1...3).contains { String(validating: sample.dropLast($0), as: UTF8.self) != nil }
+    }
+
+    private static func contains(_ bytes: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, bytes.count >= needle.count else { return false }
+        var index = bytes.startIndex
+        let last = bytes.endIndex - needle.count
+        while index <= last {
+            if bytes[index] == first, bytes[index..<(index + needle.count)].elementsEqual(needle) { return true }
+            index += 1
+        }
+        return false
+    }
+
+    /// SVG: text whose first markup (after an XML declaration, comments or a doctype) is `<svg`.
+    private static func svg(_ bytes: ArraySlice<UInt8>) -> Bool {
+        let head = bytes.prefix(4096)
+        guard text(head), let start = String(validating: head, as: UTF8.self) ?? String(validating: head.dropLast(3), as: UTF8.self)
+        else { return false }
+        var rest = Substring(start.drop { $0 == "\u{FEFF}" || $0.isWhitespace })
+        while rest.hasPrefix("<?") || rest.hasPrefix("<!") {
+            guard let end = rest.firstIndex(of: ">") else { return false }
+            rest = rest[rest.index(after: end)...].drop { $0.isWhitespace }
+        }
+        return rest.hasPrefix("<svg")
     }
 
     private static let zip: @Sendable (ArraySlice<UInt8>) -> Bool = { starts($0, [0x50, 0x4B, 0x03, 0x04]) }
@@ -94,5 +169,7 @@ package enum FileTypePolicy {
         "mp4": Rule(contentType: "video/mp4", matches: isoMedia),
         "mov": Rule(contentType: "video/quicktime", matches: isoMedia),
         "webm": Rule(contentType: "video/webm", matches: { starts($0, [0x1A, 0x45, 0xDF, 0xA3]) }),
+        "avi": Rule(contentType: "video/x-msvideo", matches: { starts($0, Array("RIFF".utf8)) && starts($0, Array("AVI ".utf8), at: 8) }),
+        "svg": Rule(contentType: "image/svg+xml", matches: { svg($0) }),
     ]
 }

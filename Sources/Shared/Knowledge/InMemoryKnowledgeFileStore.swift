@@ -21,7 +21,7 @@ package final class InMemoryKnowledgeFileStore: KnowledgeFileStore, Sendable {
                 id: Self.uuid(rows.count + 1),
                 userID: new.userID, name: new.name, type: FileTypePolicy.kind(ofName: new.name), size: new.size, url: new.storageURI,
                 bucket: new.bucket, objectPath: new.objectPath, contentExtracted: new.extractedText != nil, extractedContent: new.extractedText,
-                createdAt: now, updatedAt: now)
+                createdAt: now, updatedAt: now, detectedExtension: new.metadata["file_extension"]?.stringValue)
             rows.append(Row(file: file, sha256: new.sha256))
             return file
         }
@@ -54,6 +54,19 @@ package final class InMemoryKnowledgeFileStore: KnowledgeFileStore, Sendable {
 
     package func delete(userID: String, id: String) throws {
         rows.withLock { $0.removeAll { $0.file.userID == userID && $0.file.id == id } }
+    }
+
+    package func file(id: String) throws -> KnowledgeFile? {
+        rows.withLock { $0.first { $0.file.id == id }?.file }
+    }
+
+    package func setExtraction(id: String, text: String?, metadata: JSON) throws {
+        rows.withLock { rows in
+            for index in rows.indices where rows[index].file.id == id {
+                rows[index].file.contentExtracted = text != nil
+                rows[index].file.extractedContent = text
+            }
+        }
     }
 
     package func objectIsShared(bucket: String, objectPath: String, besides id: String) throws -> Bool {

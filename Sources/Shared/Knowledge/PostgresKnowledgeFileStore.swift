@@ -7,12 +7,12 @@ package final class PostgresKnowledgeFileStore: KnowledgeFileStore {
     }
 
     static let columns =
-        "id, user_id, name, type, coalesce(size, 0) AS size, coalesce(url, gcs_path) AS url, gcs_bucket, storage_path, coalesce(content_extracted, false) AS content_extracted, extracted_content, created_at::text AS created_at, updated_at::text AS updated_at"
+        "id, user_id, name, type, coalesce(size, 0) AS size, coalesce(url, gcs_path) AS url, gcs_bucket, storage_path, coalesce(content_extracted, false) AS content_extracted, extracted_content, created_at::text AS created_at, updated_at::text AS updated_at, metadata ->> 'file_extension' AS file_extension"
     static let insertRow = PreparedStatement(
         """
         INSERT INTO public.knowledge_files (user_id, name, type, size, url, storage_path, gcs_bucket, gcs_path, file_hash,
-            content_extracted, extracted_content, metadata)
-        VALUES ($1::uuid, $2, $3, $4::bigint, $5, $6, $7, $5, $8, $9::bool, $10, $11::jsonb)
+            content_extracted, extracted_content, metadata, extraction_metadata)
+        VALUES ($1::uuid, $2, $3, $4::bigint, $5, $6, $7, $5, $8, $9::bool, $10, $11::jsonb, $12::jsonb)
         RETURNING \(columns)
         """)
     static let byHash = PreparedStatement(
@@ -21,6 +21,13 @@ package final class PostgresKnowledgeFileStore: KnowledgeFileStore {
     static let byName = PreparedStatement("SELECT \(columns) FROM public.knowledge_files WHERE user_id = $1::uuid AND name = $2 LIMIT 2")
     static let page = PreparedStatement(
         "SELECT \(columns) FROM public.knowledge_files WHERE user_id = $1::uuid ORDER BY created_at DESC, id LIMIT $2::int OFFSET $3::int")
+    static let anyByID = PreparedStatement("SELECT \(columns) FROM public.knowledge_files WHERE id = $1::uuid")
+    static let extraction = PreparedStatement(
+        """
+        UPDATE public.knowledge_files SET content_extracted = $2::bool, extracted_content = $3, extraction_metadata = $4::jsonb,
+            metadata = coalesce(metadata, '{}'::jsonb) || jsonb_build_object('content_extracted', $2::bool)
+        WHERE id = $1::uuid
+        """)
     static let remove = PreparedStatement("DELETE FROM public.knowledge_files WHERE user_id = $1::uuid AND id = $2::uuid")
     static let shared = PreparedStatement(
         "SELECT EXISTS (SELECT 1 FROM public.knowledge_files WHERE gcs_bucket = $1 AND storage_path = $2 AND id <> $3::uuid) AS shared")
@@ -30,7 +37,8 @@ package final class PostgresKnowledgeFileStore: KnowledgeFileStore {
             Self.insertRow,
             [
                 file.userID, file.name, FileTypePolicy.kind(ofName: file.name), file.size, file.storageURI, file.objectPath,
-                file.bucket, file.sha256, file.extractedText == nil ? "false" : "true", file.extractedText, file.metadata.serialized(),
+                file.bucket, file.sha256, file.extractedText != nil, file.extractedText, file.metadata.serialized(),
+                file.extractionMetadata?.serialized(),
             ]
         ).records.first
         guard let row else { throw PostgresError(kind: .statement, sqlState: nil, message: "insert returned no row") }
@@ -63,11 +71,20 @@ package final class PostgresKnowledgeFileStore: KnowledgeFileStore {
         try connection.execute(Self.shared, [bucket, objectPath, id]).records.first?.bool("shared") == true
     }
 
+    package func file(id: String) throws -> KnowledgeFile? {
+        guard UserID(id) != nil else { return nil }
+        return try connection.execute(Self.anyByID, [id]).records.first.map(Self.file)
+    }
+
+    package func setExtraction(id: String, text: String?, metadata: JSON) throws {
+        _ = try connection.execute(Self.extraction, [id, text != nil, text, metadata.serialized()])
+    }
+
     private static func file(_ row: PostgresRow) -> KnowledgeFile {
         KnowledgeFile(
             id: row.string("id") ?? "", userID: row.string("user_id") ?? "", name: row.string("name") ?? "", type: row.string("type") ?? "file",
             size: row.int("size") ?? 0, url: row.string("url"), bucket: row.string("gcs_bucket"), objectPath: row.string("storage_path"),
             contentExtracted: row.bool("content_extracted") ?? false, extractedContent: row.string("extracted_content"),
-            createdAt: row.string("created_at") ?? "", updatedAt: row.string("updated_at") ?? "")
+            createdAt: row.string("created_at") ?? "", updatedAt: row.string("updated_at") ?? "", detectedExtension: row.string("file_extension"))
     }
 }

@@ -1,0 +1,1 @@
+TextExtractor.main(arguments: Array(CommandLine.arguments.dropFirst()))
