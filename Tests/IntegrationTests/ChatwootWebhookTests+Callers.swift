@@ -33,7 +33,10 @@ extension ChatwootWebhookTests {
         try fixtures.mapping(user, number: phone)
         let id = Int.random(in: 1_000_000...999_999_999)
         let body = try Self.message("01_message_created_incoming_text.json", id: id, phone: phone)
-        for token in [Tokens.anon, Tokens.user(user), Tokens.sign(#"{"role":"service_role","exp":4102444800}"#, secret: "not-the-secret-of-this-project-at-all"), "garbage"] {
+        for token in [
+            Tokens.anon, Tokens.user(user),
+            Tokens.sign(#"{"role":"service_role","exp":4102444800}"#, secret: "not-the-secret-of-this-project-at-all"), "garbage",
+        ] {
             let refused = try post(body, token: token)
             #expect(refused.status == 401, "\(refused.text)")
         }
@@ -54,7 +57,8 @@ extension ChatwootWebhookTests {
         try fixtures.mapping(user, number: phone)
         let conversation = Int.random(in: 1_000_000...2_000_000_000)
         let bodies = try (0..<12).map { _ in
-            try Self.message("01_message_created_incoming_text.json", id: Int.random(in: 1_000_000...999_999_999), phone: phone, conversation: conversation)
+            try Self.message(
+                "01_message_created_incoming_text.json", id: Int.random(in: 1_000_000...999_999_999), phone: phone, conversation: conversation)
         }
         let statuses = Mutex<[Int]>([])
         let (client, signer, path) = (self.client, self.signer, self.path)

@@ -23,8 +23,10 @@ extension KnowledgeBaseTests {
     }
 
     func processingJobs(_ bucket: String) throws -> [JSON] {
-        try fixtures.rows("SELECT payload::text FROM userbuckets_jobs WHERE kind = 'kb_processing' AND payload ->> 'bucketName' = $1 ORDER BY id", [bucket])
-            .compactMap { try $0[0].map { try JSONParser.parse($0) } }
+        try fixtures.rows(
+            "SELECT payload::text FROM userbuckets_jobs WHERE kind = 'kb_processing' AND payload ->> 'bucketName' = $1 ORDER BY id", [bucket]
+        )
+        .compactMap { try $0[0].map { try JSONParser.parse($0) } }
     }
 
     @Test func whatsAppContentStoresANoteOnceInTheUsersOwnBucket() throws {
@@ -78,7 +80,10 @@ extension KnowledgeBaseTests {
         for path in ["gs://\(theirs)/whatsapp-audio/x.ogg", "gs://\(theirs)x/a.txt", "gs://../\(theirs)/a", "gs://\(try bucket(of: user))"] {
             let refused = try whatsApp(
                 Tokens.serviceRole,
-                ["userId": .string(user), "file_name": .string("n.md"), "file_type": .string("text"), "content": .string("texto"), "gcs_path": .string(path)])
+                [
+                    "userId": .string(user), "file_name": .string("n.md"), "file_type": .string("text"), "content": .string("texto"),
+                    "gcs_path": .string(path),
+                ])
             #expect(refused.status == 403, "\(path): \(refused.text)")
             #expect(refused.json?["success"] == .bool(false))
         }
@@ -92,7 +97,9 @@ extension KnowledgeBaseTests {
         let missing = try whatsApp(Tokens.serviceRole, ["userId": .string(user), "file_name": .string("n")])
         #expect(missing.status == 400)
         #expect(missing.json?["success"] == .bool(false))
-        #expect(try whatsApp(Tokens.serviceRole, ["userId": .string(UUID().uuidString), "file_name": .string("n"), "content": .string("x")]).status == 404)
+        #expect(
+            try whatsApp(Tokens.serviceRole, ["userId": .string(UUID().uuidString), "file_name": .string("n"), "content": .string("x")]).status == 404
+        )
         // Over a megabyte of content is too large; 200 kB (a long transcript) is fine.
         let huge = String(repeating: "a", count: (1 << 20) + 1)
         #expect(try whatsApp(Tokens.serviceRole, ["userId": .string(user), "file_name": .string("n"), "content": .string(huge)]).status == 413)

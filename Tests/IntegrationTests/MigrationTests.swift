@@ -68,7 +68,7 @@ struct MigrationTests {
                     VALUES (gen_random_uuid(), gen_random_uuid(), '+5511987654321', 'tech');
                 """)
         let applied = try Migrator(connection: database, directory: migrations).migrate()
-        #expect(applied.count == 6)
+        #expect(applied.count == 7)
         // Existing tables and rows are kept as they were.
         let industry = try database.execute(PreparedStatement("SELECT industry FROM public.profiles"))
         #expect(industry.scalar == "tech")
