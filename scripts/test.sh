@@ -40,7 +40,7 @@ echo "== knowledge base and today's webhook callers on the GCS emulator"
 STORAGE_BACKEND=gcs STORAGE_EMULATOR_HOST="http://127.0.0.1:$((port + 2))" UB_WORKERS=2 UB_JOB_WORKERS=0 \
     "$root/scripts/stack.sh" start "$gcs_state" "$((port + 10))" "$(swift build --show-bin-path)"
 UB_STACK_ENV="$gcs_state/env" swift test --skip-build --no-parallel \
-    --filter 'KnowledgeBaseTests|ChatwootWebhookTests/(theServiceRole|aKnownUsers|aUsersOnly|reprocessAudio)' 
+    --filter 'KnowledgeBaseTests|ChatwootWebhookTests/(theServiceRole|aKnownUsers|aUsersOnly|reprocessAudio)'
 
 echo "== logs"
 # No phone number from the fixtures or the tests, and no secret, may reach a log: a Brazilian
