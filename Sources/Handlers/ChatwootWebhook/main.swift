@@ -1,5 +1,6 @@
 import Shared
 
 FunctionMain.run(FunctionSpec(name: "chatwoot-webhook", methods: ["POST", "OPTIONS"], maxBodyBytes: 1 << 20)) { environment, _ in
-    FunctionInstance(handler: try ChatwootWebhookHandler(core: .live(environment: environment), environment: environment))
+    let core = try CoreServices.live(environment: environment, servingLoop: true)
+    return FunctionInstance(handler: try ChatwootWebhookHandler(core: core, environment: environment), watcher: core.watcher)
 }

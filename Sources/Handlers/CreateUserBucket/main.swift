@@ -1,5 +1,6 @@
 import Shared
 
 FunctionMain.run(FunctionSpec(name: "create-user-bucket", methods: ["POST", "OPTIONS"], maxBodyBytes: 64 * 1024)) { environment, _ in
-    FunctionInstance(handler: CreateUserBucketHandler(core: try .live(environment: environment)))
+    let core = try CoreServices.live(environment: environment, servingLoop: true)
+    return FunctionInstance(handler: CreateUserBucketHandler(core: core), watcher: core.watcher)
 }

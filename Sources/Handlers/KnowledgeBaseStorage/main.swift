@@ -2,5 +2,6 @@ import Shared
 
 FunctionMain.run(FunctionSpec(name: "knowledge-base-storage", methods: ["POST", "GET", "OPTIONS"], maxBodyBytes: 40 << 20)) {
     environment, _ in
-    FunctionInstance(handler: try KnowledgeBaseHandler(core: .live(environment: environment), environment: environment))
+    let core = try CoreServices.live(environment: environment, servingLoop: true)
+    return FunctionInstance(handler: try KnowledgeBaseHandler(core: core, environment: environment), watcher: core.watcher)
 }

@@ -13,11 +13,13 @@ package struct CoreServices {
     package let knowledgeFiles: any KnowledgeFileStore
     package let jobs: any JobQueue
     package let audioRecords: any AudioRecords
+    /// What the serving loop watches for this thread (the identification cache's notifications).
+    package let watcher: (any DescriptorWatcher)?
 
     package init(
         normalizer: PhoneNormalizer, directory: any UserDirectory, mappings: any BucketMappingStore, locks: any ExclusiveLocks,
         storage: any ObjectStorage, naming: BucketNaming, authenticator: Authenticator, messages: any ChatwootMessageStore,
-        knowledgeFiles: any KnowledgeFileStore, jobs: any JobQueue, audioRecords: any AudioRecords
+        knowledgeFiles: any KnowledgeFileStore, jobs: any JobQueue, audioRecords: any AudioRecords, watcher: (any DescriptorWatcher)? = nil
     ) {
         self.normalizer = normalizer
         self.directory = directory
@@ -31,6 +33,7 @@ package struct CoreServices {
         self.knowledgeFiles = knowledgeFiles
         self.jobs = jobs
         self.audioRecords = audioRecords
+        self.watcher = watcher
     }
 
     /// Built from the environment:
@@ -39,19 +42,34 @@ package struct CoreServices {
     /// - `GCS_BUCKET_PREFIX` (default `pacelane-whatsapp`);
     /// - `PHONE_DEFAULT_REGION` (default `BR`);
     /// - `SUPABASE_JWT_SECRET` (secret) and/or `SUPABASE_JWKS_FILE`, see `Authenticator`.
-    /// - Parameter authenticator: nil reads the JWT settings from `environment`; the CLI, which
-    ///   verifies no tokens, passes `.refusingAll`.
-    package static func live(environment: Environment, authenticator: Authenticator? = nil) throws -> CoreServices {
+    /// - `UB_IDENTITY_CACHE_ENTRIES` (65536; 0: off) and `UB_IDENTITY_CACHE_TTL_SECONDS` (300),
+    ///   see `CachedUserDirectory`.
+    /// - Parameters:
+    ///   - authenticator: nil reads the JWT settings from `environment`; the CLI, which verifies
+    ///     no tokens, passes `.refusingAll`.
+    ///   - servingLoop: a FastCGI worker whose loop polls `watcher`: the identification cache
+    ///     is on (a process without that loop would apply its invalidations late).
+    package static func live(environment: Environment, authenticator: Authenticator? = nil, servingLoop: Bool = false) throws -> CoreServices {
         let connection = PostgresConnection(configuration: try .init(environment: environment))
         let storage = try StorageBackend.live(environment: environment)
         PhoneNormalizer.warmUp()
+        var directory: any UserDirectory = PostgresUserDirectory(connection: connection)
+        var watcher: (any DescriptorWatcher)?
+        let entries = try environment.integer("UB_IDENTITY_CACHE_ENTRIES", default: 65_536)
+        if servingLoop, entries > 0 {
+            let cached = CachedUserDirectory(
+                base: directory, connection: connection,
+                cache: IdentityCache(capacity: entries, ttlSeconds: try environment.integer("UB_IDENTITY_CACHE_TTL_SECONDS", default: 300)))
+            directory = cached
+            watcher = cached
+        }
         return CoreServices(
-            normalizer: PhoneNormalizer(environment: environment), directory: PostgresUserDirectory(connection: connection),
+            normalizer: PhoneNormalizer(environment: environment), directory: directory,
             mappings: PostgresBucketMappingStore(connection: connection), locks: PostgresAdvisoryLocks(connection: connection),
             storage: storage, naming: try BucketNaming(environment: environment),
             authenticator: try authenticator ?? Authenticator(environment: environment),
             messages: PostgresChatwootMessageStore(connection: connection), knowledgeFiles: PostgresKnowledgeFileStore(connection: connection),
-            jobs: PostgresJobQueue(connection: connection), audioRecords: PostgresAudioRecords(connection: connection))
+            jobs: PostgresJobQueue(connection: connection), audioRecords: PostgresAudioRecords(connection: connection), watcher: watcher)
     }
 
     /// Everything in memory, for in-process tests of the handlers.

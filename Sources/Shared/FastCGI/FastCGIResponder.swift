@@ -10,4 +10,10 @@ package protocol FastCGIResponder: AnyObject {
     func answer(streamFailure error: any Error, of response: Response) -> Response
     /// The response went out with `status`; the request is done.
     func finished(status: Int)
+    /// What else the serving loop watches while it waits (the database's notifications).
+    var watcher: (any DescriptorWatcher)? { get }
+}
+
+extension FastCGIResponder {
+    package var watcher: (any DescriptorWatcher)? { nil }
 }

@@ -103,16 +103,22 @@ package final class FastCGIServer {
         // a new connection gets EAGAIN instead of sleeping in accept().
         _ = fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK)
         var ready: [pollfd] = []
+        let watcher = responder.watcher
         while !ShutdownSignals.requested.load(ordering: .relaxed) {
             ready.removeAll(keepingCapacity: true)
             ready.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0))
+            // Second: the watched descriptor (the database's notifications), applied before
+            // any request this round serves.
+            let watched = watcher?.descriptor ?? -1
+            ready.append(pollfd(fd: watched, events: Int16(POLLIN), revents: 0))
             connections.appendPollEntries(to: &ready)
             if poll(&ready, nfds_t(ready.count), -1) < 0 {
                 if errno == EINTR { continue }
                 logger.critical("poll failed", metadata: [LogKey.error: "\(String(cString: strerror(errno)))"])
                 break
             }
-            for entry in ready.dropFirst() where entry.revents != 0 {
+            if watched >= 0, ready[1].revents != 0 { watcher?.descriptorReady() }
+            for entry in ready.dropFirst(2) where entry.revents != 0 {
                 guard let request = connections.request(for: entry.fd) else { continue }
                 // A kept connection nginx has closed reads as the end of the stream.
                 var byte: UInt8 = 0

@@ -70,6 +70,8 @@ package final class FunctionResponder: FastCGIResponder {
         return response
     }
 
+    package var watcher: (any DescriptorWatcher)? { instance.watcher }
+
     package func answer(streamFailure error: any Error, of response: Response) -> Response {
         let failure: ServiceError =
             switch error {

@@ -15,9 +15,13 @@ package protocol RequestHandler {
 package struct FunctionInstance {
     package var handler: any RequestHandler
     package var gauges: () -> String
+    /// What the serving loop watches between requests: the identification cache's database
+    /// notifications (`CoreServices.watcher`).
+    package var watcher: (any DescriptorWatcher)?
 
-    package init(handler: any RequestHandler, gauges: @escaping () -> String = { "" }) {
+    package init(handler: any RequestHandler, gauges: @escaping () -> String = { "" }, watcher: (any DescriptorWatcher)? = nil) {
         self.handler = handler
         self.gauges = gauges
+        self.watcher = watcher
     }
 }

@@ -40,6 +40,10 @@ package final class PostgresConnection {
     private var handle: OpaquePointer?
     private var prepared: Set<String> = []
     private var transactionDepth = 0
+    /// Channels this connection LISTENs on, again after every reconnect.
+    private var channels: [String] = []
+    /// Counts connections made; with channels, the number of the one listening now.
+    private var connections = 0
 
     package init(configuration: Configuration) {
         self.configuration = configuration
@@ -196,7 +200,22 @@ package final class PostgresConnection {
             PQfinish(connection)
             throw error
         }
+        for channel in channels {
+            guard let result = PQexec(connection, "LISTEN \(channel)") else {
+                let error = connectionError(connection)
+                PQfinish(connection)
+                throw error
+            }
+            let ok = PQresultStatus(result) == PGRES_COMMAND_OK
+            PQclear(result)
+            guard ok else {
+                let error = connectionError(connection)
+                PQfinish(connection)
+                throw error
+            }
+        }
         handle = connection
+        connections += 1
         return connection
     }
 
@@ -205,6 +224,47 @@ package final class PostgresConnection {
         if let handle { PQfinish(handle) }
         handle = nil
         prepared.removeAll()
+    }
+
+    // MARK: notifications
+
+    /// LISTENs on `channel` (a plain identifier) from the next connection on, and on every
+    /// reconnect after it. Call before the first statement.
+    package func listen(on channel: String) {
+        precondition(channel.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }, "channel must be an identifier")
+        if !channels.contains(channel) { channels.append(channel) }
+        disconnect()
+    }
+
+    /// Which connection is listening now (a new number after every reconnect, when
+    /// notifications may have been missed); nil while not connected.
+    package var listeningConnection: Int? {
+        guard let handle, PQstatus(handle) == CONNECTION_OK, !channels.isEmpty else { return nil }
+        return connections
+    }
+
+    /// The socket to watch for notifications while idle; nil while not connected.
+    package var socket: Int32? {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else { return nil }
+        let fd = PQsocket(handle)
+        return fd >= 0 ? fd : nil
+    }
+
+    /// Reads what the server sent (`read`: from the socket too, else only what libpq already
+    /// holds) and returns the notifications' payloads; nil when the connection is gone (then it
+    /// is dropped: notifications may have been lost).
+    package func notifications(read: Bool) -> [String]? {
+        guard let handle else { return nil }
+        if read, PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
+            disconnect()
+            return nil
+        }
+        var payloads: [String] = []
+        while let notice = PQnotifies(handle) {
+            payloads.append(String(cString: notice.pointee.extra))
+            PQfreemem(notice)
+        }
+        return payloads
     }
 }
 
