@@ -7,6 +7,8 @@
 #  3. the same sizes from 4 threads with the storage client alone (`userbuckets object
 #     load-test`), to see what the function adds.
 # Prints req/s, p50, p99, errors, and the buckets and rows made.
+# UB_BENCH_STORAGE=filesystem runs part 1 (the cold path) on the filesystem backend instead;
+# UB_BENCH_COLD_ONLY=1 stops after part 1.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -16,7 +18,8 @@ state="$root/.stack-bench-gcs"
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
 bench_build --test
-bench_stack "$state" "$port" gcs
+storage=${UB_BENCH_STORAGE:-gcs}
+bench_stack "$state" "$port" "$storage"
 
 psql "$DATABASE_URL" -q <<SQL
 INSERT INTO auth.users (id)
@@ -33,9 +36,14 @@ p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
 p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
 errors=$(echo "$out" | awk '/Non-2xx/ {print $NF} /Socket errors/ {print}' | tr '\n' ' ')
 rows=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM public.user_bucket_mapping")
-buckets=$(curl -s "$STORAGE_EMULATOR_HOST/storage/v1/b?project=local" | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("items", [])))')
+if [ "$storage" = gcs ]; then
+    buckets=$(curl -s "$STORAGE_EMULATOR_HOST/storage/v1/b?project=local" | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("items", [])))')
+else
+    buckets=$(find "$STORAGE_DIR" -mindepth 1 -maxdepth 1 -type d | wc -l)
+fi
 echo
-echo "new-user ensure (bucket + row per request): ${rps} req/s, p50 ${p50}, p99 ${p99}, errors: ${errors:-none}; rows ${rows}, buckets ${buckets}"
+echo "new-user ensure on $storage (bucket + row per request): ${rps} req/s, p50 ${p50}, p99 ${p99}, errors: ${errors:-none}; rows ${rows}, buckets ${buckets}"
+[ -n "${UB_BENCH_COLD_ONLY:-}" ] && exit 0
 kb_user=00000000-0000-4000-8000-00000000b0b1
 psql "$DATABASE_URL" -q -c "INSERT INTO auth.users (id) VALUES ('$kb_user')"
 UB_TOKEN=$(python3 - "$SUPABASE_JWT_SECRET" "$kb_user" <<'PY'

@@ -67,7 +67,9 @@ SQL
 export UB_TOKEN=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU
 export UB_BENCH_USERS=$users
 url="http://127.0.0.1:$port"
-wrk -t 2 -c 64 -d 3s -s bench/identify.lua "$url" >/dev/null
+# Warm-up (UB_BENCH_WARM_SECONDS, 3): the pool connects, and with the identification cache
+# every worker learns the numbers it will be asked for.
+wrk -t 2 -c 64 -d "${UB_BENCH_WARM_SECONDS:-3}s" -s bench/identify.lua "$url" >/dev/null
 if [ -n "${UB_BENCH_CALLGRIND:-}" ]; then
     callgrind_control -z >/dev/null 2>&1
     out=$(wrk -t 1 -c 4 -d 10s -s bench/identify.lua "$url")

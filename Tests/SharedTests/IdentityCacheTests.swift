@@ -12,7 +12,7 @@ import Testing
         let cache = IdentityCache(capacity: 10_000, ttlSeconds: 300, clock: { 0 })
         var largest = 0
         for number in 0..<1_000_000 {
-            cache.store("m:+55119\(number)", .candidates([]))
+            cache.store(IdentityCache.Key(.mapping, "+55119\(number)"), .candidates([]))
             if number % 1000 == 0 { largest = max(largest, cache.count) }
         }
         #expect(max(largest, cache.count) <= 10_000)
@@ -21,38 +21,38 @@ import Testing
 
     @Test func recentlyReadEntriesOutliveOlderOnes() {
         let cache = IdentityCache(capacity: 4, ttlSeconds: 300, clock: { 0 })
-        cache.store("m:a", .candidates([UserCandidate(userID: Self.user)]))
-        cache.store("m:b", .candidates([]))
-        cache.store("m:c", .candidates([]))  // the newer half was full: a and b are the older now
+        cache.store(IdentityCache.Key(.mapping, "a"), .candidates([UserCandidate(userID: Self.user)]))
+        cache.store(IdentityCache.Key(.mapping, "b"), .candidates([]))
+        cache.store(IdentityCache.Key(.mapping, "c"), .candidates([]))  // the newer half was full: a and b are the older now
         // a is read: it moves to the newer half and outlives b, which nobody read.
-        #expect(cache.value("m:a") == .candidates([UserCandidate(userID: Self.user)]))
-        cache.store("m:d", .candidates([]))
-        #expect(cache.value("m:b") == nil)
-        #expect(cache.value("m:a") != nil)
+        #expect(cache.value(IdentityCache.Key(.mapping, "a")) == .candidates([UserCandidate(userID: Self.user)]))
+        cache.store(IdentityCache.Key(.mapping, "d"), .candidates([]))
+        #expect(cache.value(IdentityCache.Key(.mapping, "b")) == nil)
+        #expect(cache.value(IdentityCache.Key(.mapping, "a")) != nil)
         #expect(cache.count <= 4)
     }
 
     @Test func invalidationsRemoveExactlyWhatChanged() {
         let cache = IdentityCache(capacity: 100, ttlSeconds: 300, clock: { 0 })
-        cache.store("m:+5511987654321", .candidates([]))
-        cache.store("w:+5511987654321", .candidates([]))
-        cache.store("p:+5511987654321", .candidates([UserCandidate(userID: Self.other)]))
-        cache.store("m:+5521998765432", .candidates([UserCandidate(userID: Self.user, bucket: "b1")]))
-        cache.store("u:\(Self.user.value)", .user(UserCandidate(userID: Self.user, bucket: "b1")))
-        cache.store("n:contact_1_account_2", .user(nil))
+        cache.store(IdentityCache.Key(.mapping, "+5511987654321"), .candidates([]))
+        cache.store(IdentityCache.Key(.profileWhatsApp, "+5511987654321"), .candidates([]))
+        cache.store(IdentityCache.Key(.profilePhone, "+5511987654321"), .candidates([UserCandidate(userID: Self.other)]))
+        cache.store(IdentityCache.Key(.mapping, "+5521998765432"), .candidates([UserCandidate(userID: Self.user, bucket: "b1")]))
+        cache.store(IdentityCache.Key(.user, "\(Self.user.value)"), .user(UserCandidate(userID: Self.user, bucket: "b1")))
+        cache.store(IdentityCache.Key(.meetingNotes, "contact_1_account_2"), .user(nil))
         cache.invalidate("k:+5511987654321")
-        #expect(cache.value("m:+5511987654321") == nil)
-        #expect(cache.value("w:+5511987654321") == nil)
-        #expect(cache.value("p:+5511987654321") == nil)
-        #expect(cache.value("m:+5521998765432") != nil)
+        #expect(cache.value(IdentityCache.Key(.mapping, "+5511987654321")) == nil)
+        #expect(cache.value(IdentityCache.Key(.profileWhatsApp, "+5511987654321")) == nil)
+        #expect(cache.value(IdentityCache.Key(.profilePhone, "+5511987654321")) == nil)
+        #expect(cache.value(IdentityCache.Key(.mapping, "+5521998765432")) != nil)
         // A user's bucket changed: every answer naming them goes, the rest stays.
         cache.invalidate("u:\(Self.user.value)")
-        #expect(cache.value("m:+5521998765432") == nil)
-        #expect(cache.value("u:\(Self.user.value)") == nil)
-        #expect(cache.value("n:contact_1_account_2") == .user(nil))
+        #expect(cache.value(IdentityCache.Key(.mapping, "+5521998765432")) == nil)
+        #expect(cache.value(IdentityCache.Key(.user, "\(Self.user.value)")) == nil)
+        #expect(cache.value(IdentityCache.Key(.meetingNotes, "contact_1_account_2")) == .user(nil))
         cache.invalidate("n:contact_1_account_2")
-        #expect(cache.value("n:contact_1_account_2") == nil)
-        cache.store("m:x", .candidates([]))
+        #expect(cache.value(IdentityCache.Key(.meetingNotes, "contact_1_account_2")) == nil)
+        cache.store(IdentityCache.Key(.mapping, "x"), .candidates([]))
         cache.invalidate("*")
         #expect(cache.count == 0)
     }
@@ -60,11 +60,11 @@ import Testing
     @Test func entriesExpireAfterTheirTimeLimit() {
         let now = Box(0)
         let cache = IdentityCache(capacity: 100, ttlSeconds: 300, clock: { now.value })
-        cache.store("m:a", .candidates([]))
+        cache.store(IdentityCache.Key(.mapping, "a"), .candidates([]))
         now.value = 299
-        #expect(cache.value("m:a") != nil)
+        #expect(cache.value(IdentityCache.Key(.mapping, "a")) != nil)
         now.value = 300
-        #expect(cache.value("m:a") == nil)
+        #expect(cache.value(IdentityCache.Key(.mapping, "a")) == nil)
     }
 
     /// The 8- and 9-digit forms of a Brazilian mobile are one number: one entry serves both.
@@ -73,8 +73,8 @@ import Testing
         let nine = try #require(normalizer.normalize("+55 11 98765-4321"))
         let eight = try #require(normalizer.normalize("(11) 8765-4321"))
         let cache = IdentityCache(capacity: 100, ttlSeconds: 300, clock: { 0 })
-        cache.store("m:" + nine.lookupKey, .candidates([UserCandidate(userID: Self.user)]))
-        #expect(cache.value("m:" + eight.lookupKey) == .candidates([UserCandidate(userID: Self.user)]))
+        cache.store(IdentityCache.Key(.mapping, nine.lookupKey), .candidates([UserCandidate(userID: Self.user)]))
+        #expect(cache.value(IdentityCache.Key(.mapping, eight.lookupKey)) == .candidates([UserCandidate(userID: Self.user)]))
         #expect(cache.count == 1)
     }
 

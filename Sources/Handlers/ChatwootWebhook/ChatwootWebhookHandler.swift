@@ -57,7 +57,7 @@ struct ChatwootWebhookHandler: RequestHandler {
     /// `meeting_notes` row and its audio jobs in one statement) and, for a known user, upserts
     /// the conversation. `payload`: the delivery's JSON as received.
     func store(_ event: ChatwootMessageEvent, payload: [UInt8], deliveryID: String?, now: Int, context: RequestContext) throws -> Stored {
-        let number = event.numberCandidates.lazy.compactMap { core.normalizer.normalize($0) }.first
+        let number = event.numberCandidates.lazy.compactMap { core.numbers.normalize($0) }.first
         // One Chatwoot message is one object, whichever bucket it landed in: a redelivery after
         // the number got linked to a user must not write it again into the user's bucket.
         if let earlier = try ServiceError.catching({ try core.messages.existing(accountID: event.accountID, messageID: event.messageID) }) {

@@ -11,8 +11,8 @@ struct IdentifyAndEnsureBucket {
         let contactID = try body.optionalString("contactId").flatMap { $0.isEmpty ? nil : $0 }
         let userIDText = try body.optionalString("userId").flatMap { $0.isEmpty ? nil : $0 }
 
-        var data = JSONObject(capacity: 8)
         let ensured: BucketProvisioner.Ensured
+        let userIDValue: String?
         var normalized: JSON?
         var finalContactID = contactID
 
@@ -25,7 +25,7 @@ struct IdentifyAndEnsureBucket {
                 throw ServiceError.notFound("User not found")
             }
             ensured = try core.provisioner.ensureUserBucket(userID, knownBucket: user.bucket)
-            data["userId"] = .string(userID.value)
+            userIDValue = userID.value
             finalContactID = finalContactID ?? "user_\(userID.value)"
         } else {
             guard caller == .serviceRole else {
@@ -35,7 +35,7 @@ struct IdentifyAndEnsureBucket {
             guard hasNumber || contactID != nil else {
                 throw ServiceError.badRequest("Provide userId, whatsappNumber or contactId")
             }
-            let number = whatsappNumber.flatMap { $0.isEmpty ? nil : core.normalizer.normalize($0) }
+            let number = whatsappNumber.flatMap { $0.isEmpty ? nil : core.numbers.normalize($0) }
             if hasNumber { normalized = number.map { .string($0.e164) } ?? .null }
             let identification = try core.identifier.identify(number: number, contactID: contactID, logger: context.logger)
             context.log(.info, "identification", metadata: [LogKey.outcome: .string(identification.outcome)])
@@ -44,18 +44,23 @@ struct IdentifyAndEnsureBucket {
                 throw ServiceError.badRequest("whatsappNumber is not a phone number and no contactId was given")
             }
             ensured = found.bucket
-            data["userId"] = found.userID.map { .string($0.value) } ?? .null
+            userIDValue = found.userID?.value
             if let user = found.userID { finalContactID = finalContactID ?? "user_\(user.value)" }
         }
-        data["contactId"] = finalContactID.map(JSON.string) ?? .null
-        data["bucketName"] = .string(ensured.name.value)
-        data["isNewBucket"] = .bool(ensured.isNew)
-        if body.contains("whatsappNumber") { data["whatsappNumber"] = body["whatsappNumber"] }
-        if let normalized { data["normalizedNumber"] = normalized }
         if ensured.isNew {
             context.log(.info, "bucket created", metadata: [LogKey.bucket: .string(ensured.name.value)])
         }
-        return .json(.object(["success": .bool(true), "data": .object(data)]))
+        // Written as it goes out: no tree for the answer on the hot path.
+        var answer = JSONObjectWriter()
+        answer.bool("success", true)
+        answer.beginObject("data")
+        answer.string("userId", userIDValue)
+        answer.string("contactId", finalContactID)
+        answer.string("bucketName", ensured.name.value)
+        answer.bool("isNewBucket", ensured.isNew)
+        if let echoed = body["whatsappNumber"] { answer.value("whatsappNumber", echoed) }
+        if let normalized { answer.value("normalizedNumber", normalized) }
+        return .json(bytes: answer.finish())
     }
 
     /// A stable, opaque contact key for a number with no user: never the number itself.

@@ -41,7 +41,9 @@ package struct Authenticator: Sendable {
     /// The verified caller; throws a 401 `ServiceError` with the gateway's body.
     package func authenticate(_ request: Request) throws(ServiceError) -> Caller {
         var token: String?
-        if let authorization = request.header("authorization") {
+        let header = request.header("authorization")
+        if let header, let caller = cache.caller(forHeader: header, now: clock()) { return caller }
+        if let authorization = header {
             guard let credentials = Self.bearerCredentials(authorization) else { throw Self.invalid }
             token = credentials
         } else if let apikey = request.header("apikey"), apikey.split(separator: ".").count == 3 {
@@ -50,10 +52,14 @@ package struct Authenticator: Sendable {
         }
         guard let token, !token.isEmpty else { throw Self.missing }
         let now = clock()
-        if let caller = cache.caller(for: token, now: now) { return caller }
+        if let caller = cache.caller(for: token, now: now) {
+            if let header { cache.rememberHeader(header, of: token) }
+            return caller
+        }
         do {
             let caller = try verifier.verify(token, now: now)
             cache.store(token, caller: caller, expiresAt: JWTVerifier.expiry(of: token) ?? now)
+            if let header { cache.rememberHeader(header, of: token) }
             return caller
         } catch {
             throw ServiceError(

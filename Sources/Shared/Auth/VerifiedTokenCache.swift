@@ -16,6 +16,9 @@ final class VerifiedTokenCache: Sendable {
     private struct State {
         var entries: [String: Entry] = [:]
         var last: (token: String, entry: Entry)?
+        /// The `Authorization` header the last token came in, as sent: the same header again
+        /// is the same token, with no parsing.
+        var lastHeader: String?
     }
 
     private let capacity: Int
@@ -35,7 +38,23 @@ final class VerifiedTokenCache: Sendable {
                 return nil
             }
             state.last = (token, entry)
+            state.lastHeader = nil
             return entry.caller
+        }
+    }
+
+    /// The caller of the last token when `header` is the very header it came in.
+    func caller(forHeader header: String, now: Int) -> Caller? {
+        state.withLock { state in
+            guard let last = state.last, state.lastHeader == header, now <= last.entry.expiresAt else { return nil }
+            return last.entry.caller
+        }
+    }
+
+    /// Remembers the header the last token came in.
+    func rememberHeader(_ header: String, of token: String) {
+        state.withLock { state in
+            if state.last?.token == token { state.lastHeader = header }
         }
     }
 
@@ -45,6 +64,7 @@ final class VerifiedTokenCache: Sendable {
             let entry = Entry(caller: caller, expiresAt: expiresAt)
             state.entries[token] = entry
             state.last = (token, entry)
+            state.lastHeader = nil
         }
     }
 }

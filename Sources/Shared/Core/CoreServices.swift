@@ -2,6 +2,8 @@
 /// seam (PostgreSQL live, in memory for tests), none hands out the connection itself.
 package struct CoreServices {
     package let normalizer: PhoneNormalizer
+    /// The normalizer's answers remembered (this thread's; see `NumberMemo`).
+    package let numbers: NumberMemo
     package let directory: any UserDirectory
     package let identifier: UserIdentifier
     package let mappings: any BucketMappingStore
@@ -22,6 +24,7 @@ package struct CoreServices {
         knowledgeFiles: any KnowledgeFileStore, jobs: any JobQueue, audioRecords: any AudioRecords, watcher: (any DescriptorWatcher)? = nil
     ) {
         self.normalizer = normalizer
+        self.numbers = NumberMemo(normalizer: normalizer)
         self.directory = directory
         self.identifier = UserIdentifier(directory: directory)
         self.mappings = mappings

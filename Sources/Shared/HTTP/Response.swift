@@ -17,6 +17,11 @@ package struct Response: Sendable {
         Response(status: status, headers: headers("application/json"), body: value.serializedBytes())
     }
 
+    /// A JSON response from bytes already written (`JSONObjectWriter`).
+    package static func json(bytes: [UInt8], status: HTTPStatus = .ok) -> Response {
+        Response(status: status, headers: headers("application/json"), body: bytes)
+    }
+
     /// A plain-text response.
     package static func text(_ text: String, status: HTTPStatus = .ok) -> Response {
         Response(status: status, headers: headers("text/plain; charset=utf-8"), body: Array(text.utf8))
@@ -55,51 +60,104 @@ package struct Response: Sendable {
         return bytes
     }
 
-    /// Hands the CGI head to `emit` piece by piece, in order (the server passes the pieces
-    /// straight to libfcgi's buffer: no array is built). Header values never carry CR or LF: a
-    /// value from input cannot split the response.
+    /// Hands the CGI head to `emit`: assembled in one stack buffer and handed over at once
+    /// (one call into libfcgi), or piece by piece when it is larger than 4 KiB. Header values
+    /// never carry CR or LF: a value from input cannot split the response.
     package func writeHead(_ emit: (UnsafeRawBufferPointer) -> Void) {
-        Self.emit("Status: ", emit)
-        Self.emitDecimal(status.code, emit)
-        Self.emit(" ", emit)
-        Self.emit(status.reason, emit)
-        Self.emit("\r\n", emit)
+        withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 1) { buffer in
+            var head = HeadBuffer(buffer)
+            writeHead(to: &head)
+            if head.overflowed {
+                writeHeadInPieces(emit)
+            } else {
+                emit(UnsafeRawBufferPointer(rebasing: buffer[..<head.count]))
+            }
+        }
+    }
+
+    private func writeHead(to head: inout HeadBuffer) {
+        head.append("Status: ")
+        head.appendDecimal(status.code)
+        head.append(" ")
+        head.append(status.reason)
+        head.append("\r\n")
         for header in headers {
-            Self.emit(header.name, emit)
-            Self.emit(": ", emit)
-            Self.emitValue(header.value, emit)
-            Self.emit("\r\n", emit)
+            head.append(header.name)
+            head.append(": ")
+            head.appendValue(header.value)
+            head.append("\r\n")
         }
         if bodyStream == nil {
-            Self.emit("Content-Length: ", emit)
-            Self.emitDecimal(body.count, emit)
-            Self.emit("\r\n", emit)
+            head.append("Content-Length: ")
+            head.appendDecimal(body.count)
+            head.append("\r\n")
         }
-        Self.emit("\r\n", emit)
+        head.append("\r\n")
     }
 
-    private static func emit(_ text: StaticString, _ emit: (UnsafeRawBufferPointer) -> Void) {
-        emit(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
-
-    private static func emit(_ text: String, _ emit: (UnsafeRawBufferPointer) -> Void) {
-        var text = text
-        text.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
-    }
-
-    /// A value as is, or with CR and LF turned into spaces. Bytes, not Characters: "\r\n" is
-    /// one Character and would slip past a Character test.
-    private static func emitValue(_ value: String, _ emit: (UnsafeRawBufferPointer) -> Void) {
-        var value = value
-        value.withUTF8 { bytes in
-            guard bytes.contains(where: { $0 == 13 || $0 == 10 }) else { return emit(UnsafeRawBufferPointer(bytes)) }
-            let cleaned = bytes.map { $0 == 13 || $0 == 10 ? 32 : $0 }
-            cleaned.withUnsafeBytes(emit)
+    /// A head too large for the stack buffer, written into an array.
+    private func writeHeadInPieces(_ emit: (UnsafeRawBufferPointer) -> Void) {
+        var bytes = [UInt8](repeating: 0, count: 64 << 10)
+        let written = bytes.withUnsafeMutableBytes { buffer in
+            var head = HeadBuffer(buffer)
+            writeHead(to: &head)
+            return head.overflowed ? nil : head.count
         }
+        // Over 64 KiB of headers: not something any handler makes; the status line alone.
+        guard let written else {
+            var head = Array("Status: \(status.code) \(status.reason)\r\nContent-Length: \(bodyStream == nil ? body.count : 0)\r\n\r\n".utf8)
+            return head.withUnsafeMutableBytes { emit(UnsafeRawBufferPointer($0)) }
+        }
+        bytes.withUnsafeBytes { emit(UnsafeRawBufferPointer(rebasing: $0[..<written])) }
+    }
+}
+
+/// Bytes appended into a fixed buffer; past its end, `overflowed` (and nothing more is kept).
+private struct HeadBuffer {
+    let buffer: UnsafeMutableRawBufferPointer
+    var count = 0
+    var overflowed = false
+
+    init(_ buffer: UnsafeMutableRawBufferPointer) {
+        self.buffer = buffer
     }
 
-    private static func emitDecimal(_ value: Int, _ emit: (UnsafeRawBufferPointer) -> Void) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard !overflowed, bytes.count <= buffer.count - count else {
+            overflowed = true
+            return
+        }
+        if bytes.count > 0 { (buffer.baseAddress! + count).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        count += bytes.count
+    }
+
+    mutating func append(_ text: StaticString) {
+        append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    mutating func append(_ text: String) {
+        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ append(UnsafeRawBufferPointer($0)) }) { return done }
+        var copy = text
+        copy.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// A value with CR and LF turned into spaces. Bytes, not Characters: "\r\n" is one
+    /// Character and would slip past a Character test.
+    mutating func appendValue(_ value: String) {
+        let start = count
+        append(value)
+        guard !overflowed else { return }
+        for index in start..<count where buffer[index] == 13 || buffer[index] == 10 { buffer[index] = 32 }
+    }
+
+    mutating func appendDecimal(_ value: Int) {
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { digits in
             var remaining = value.magnitude
             var start = digits.count
             repeat {
@@ -107,7 +165,7 @@ package struct Response: Sendable {
                 digits[start] = UInt8(ascii: "0") + UInt8(remaining % 10)
                 remaining /= 10
             } while remaining > 0
-            emit(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: digits[start...])))
+            append(UnsafeRawBufferPointer(rebasing: digits[start...]))
         }
     }
 }

@@ -50,7 +50,7 @@ package final class CachedUserDirectory: UserDirectory, DescriptorWatcher {
     /// The cached answer for `key`, or `read()`'s, kept when a listening connection stands
     /// behind it. Kept first, then the notifications that came with the answer applied: one
     /// about a change after the read removes what was just kept.
-    private func lookup(_ key: String, _ read: () throws -> IdentityCache.Value) throws -> IdentityCache.Value {
+    private func lookup(_ key: IdentityCache.Key, _ read: () throws -> IdentityCache.Value) throws -> IdentityCache.Value {
         apply(connection.notifications(read: false))
         if cachedConnection != nil, let hit = cache.value(key) { return hit }
         let value = try read()
@@ -64,7 +64,7 @@ package final class CachedUserDirectory: UserDirectory, DescriptorWatcher {
         return value
     }
 
-    private func candidates(_ key: String, _ read: () throws -> [UserCandidate]) throws -> [UserCandidate] {
+    private func candidates(_ key: IdentityCache.Key, _ read: () throws -> [UserCandidate]) throws -> [UserCandidate] {
         guard case .candidates(let list) = try lookup(key, { .candidates(try read()) }) else { return try read() }
         return list
     }
@@ -72,19 +72,22 @@ package final class CachedUserDirectory: UserDirectory, DescriptorWatcher {
     // MARK: UserDirectory
 
     package func usersByMapping(key: String) throws -> [UserCandidate] {
-        try candidates("m:" + key) { try base.usersByMapping(key: key) }
+        try candidates(IdentityCache.Key(.mapping, key)) { try base.usersByMapping(key: key) }
     }
 
     package func usersByProfileWhatsApp(key: String) throws -> [UserCandidate] {
-        try candidates("w:" + key) { try base.usersByProfileWhatsApp(key: key) }
+        try candidates(IdentityCache.Key(.profileWhatsApp, key)) { try base.usersByProfileWhatsApp(key: key) }
     }
 
     package func usersByProfilePhone(key: String) throws -> [UserCandidate] {
-        try candidates("p:" + key) { try base.usersByProfilePhone(key: key) }
+        try candidates(IdentityCache.Key(.profilePhone, key)) { try base.usersByProfilePhone(key: key) }
     }
 
     package func userByMeetingNotes(contactID: String) throws -> UserCandidate? {
-        guard case .user(let found) = try lookup("n:" + contactID, { .user(try base.userByMeetingNotes(contactID: contactID)) }) else {
+        guard
+            case .user(let found) = try lookup(
+                IdentityCache.Key(.meetingNotes, contactID), { .user(try base.userByMeetingNotes(contactID: contactID)) })
+        else {
             return try base.userByMeetingNotes(contactID: contactID)
         }
         return found
@@ -94,14 +97,14 @@ package final class CachedUserDirectory: UserDirectory, DescriptorWatcher {
     /// who signs up now must be found at once, and `auth.users` is not ours to put triggers on.
     package func user(_ userID: UserID) throws -> UserCandidate? {
         apply(connection.notifications(read: false))
-        if cachedConnection != nil, case .user(let found?)? = cache.value("u:" + userID.value) { return found }
+        if cachedConnection != nil, case .user(let found?)? = cache.value(IdentityCache.Key(.user, userID.value)) { return found }
         let found = try base.user(userID)
         let listening = connection.listeningConnection
         if listening != cachedConnection {
             cache.flush()
             cachedConnection = listening
         }
-        if let found, listening != nil { cache.store("u:" + userID.value, .user(found)) }
+        if let found, listening != nil { cache.store(IdentityCache.Key(.user, userID.value), .user(found)) }
         apply(connection.notifications(read: false))
         return found
     }

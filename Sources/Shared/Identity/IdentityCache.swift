@@ -1,6 +1,7 @@
 /// What identification read, kept per worker so the warm path touches neither PostgreSQL nor
-/// storage: each directory lookup's answer by its key (`m:`/`w:`/`p:` + a number's lookup key,
-/// `n:` + a contact id, `u:` + a user id), "nobody" included.
+/// storage: each directory lookup's answer by its key (a number's lookup key for the mapping,
+/// profile-WhatsApp and profile-phone steps, a contact id for the meeting-notes step, a user
+/// id), "nobody" included.
 ///
 /// Bounded: two generations of at most `capacity / 2` entries each; a hit in the older one
 /// moves it to the newer, and when the newer is full the older is dropped — LRU-like at O(1)
@@ -19,6 +20,21 @@ package final class IdentityCache {
         }
     }
 
+    /// Which lookup: the step and what it looked up (no string is concatenated per lookup).
+    package struct Key: Hashable, Sendable {
+        package enum Kind: UInt8, Sendable {
+            case mapping, profileWhatsApp, profilePhone, meetingNotes, user
+        }
+
+        package let kind: Kind
+        package let text: String
+
+        package init(_ kind: Kind, _ text: String) {
+            self.kind = kind
+            self.text = text
+        }
+    }
+
     private struct Entry {
         let value: Value
         let storedAt: Int
@@ -26,12 +42,12 @@ package final class IdentityCache {
 
     /// One generation: the entries, and which keys name each user (for `u:` invalidations).
     private struct Generation {
-        var entries: [String: Entry] = [:]
-        var keysOfUser: [String: [String]] = [:]
+        var entries: [Key: Entry] = [:]
+        var keysOfUser: [String: [Key]] = [:]
         /// Entries put in so far (some since removed): bounds `keysOfUser` too.
         var inserted = 0
 
-        mutating func insert(_ key: String, _ entry: Entry) {
+        mutating func insert(_ key: Key, _ entry: Entry) {
             if entries.updateValue(entry, forKey: key) == nil {
                 inserted += 1
                 for user in entry.value.userIDs { keysOfUser[user, default: []].append(key) }
@@ -60,7 +76,7 @@ package final class IdentityCache {
 
     package var count: Int { newer.entries.count + older.entries.count }
 
-    package func value(_ key: String) -> Value? {
+    package func value(_ key: Key) -> Value? {
         let now = clock()
         if let entry = newer.entries[key] {
             guard now - entry.storedAt < ttlSeconds else {
@@ -84,11 +100,11 @@ package final class IdentityCache {
         return nil
     }
 
-    package func store(_ key: String, _ value: Value) {
+    package func store(_ key: Key, _ value: Value) {
         insert(key, Entry(value: value, storedAt: clock()))
     }
 
-    private func insert(_ key: String, _ entry: Entry) {
+    private func insert(_ key: Key, _ entry: Entry) {
         if newer.inserted >= capacity / 2, newer.entries[key] == nil {
             older = newer
             newer = Generation()
@@ -102,20 +118,19 @@ package final class IdentityCache {
     /// (every answer naming that user), `n:<contact id>`, or `*` (everything).
     package func invalidate(_ message: String) {
         if message == "*" { return flush() }
+        let text = String(message.dropFirst(2))
         if message.hasPrefix("k:") {
-            let key = message.dropFirst(2)
-            for step in ["m:", "w:", "p:"] { remove(step + key) }
+            for kind in [Key.Kind.mapping, .profileWhatsApp, .profilePhone] { remove(Key(kind, text)) }
         } else if message.hasPrefix("u:") {
-            let user = String(message.dropFirst(2))
-            newer.remove(user: user)
-            older.remove(user: user)
-            remove(message)
+            newer.remove(user: text)
+            older.remove(user: text)
+            remove(Key(.user, text))
         } else if message.hasPrefix("n:") {
-            remove(message)
+            remove(Key(.meetingNotes, text))
         }
     }
 
-    private func remove(_ key: String) {
+    private func remove(_ key: Key) {
         newer.entries.removeValue(forKey: key)
         older.entries.removeValue(forKey: key)
     }

@@ -12,7 +12,7 @@ extension JSON {
         return output
     }
 
-    private func write(to output: inout [UInt8]) {
+    package func write(to output: inout [UInt8]) {
         switch self {
         case .null: output.appendUTF8("null")
         case .bool(let value): output.appendUTF8(value ? "true" : "false")
@@ -44,7 +44,7 @@ extension JSON {
 
     /// Escapes `"`, `\`, control characters and U+2028/U+2029 (which break JavaScript string
     /// literals); copies everything else as UTF-8, in runs.
-    private static func writeString(_ text: String, to output: inout [UInt8]) {
+    package static func writeString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
