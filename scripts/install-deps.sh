@@ -10,7 +10,7 @@ packages=(
     postgresql postgresql-contrib libpq-dev
     libcurl4-openssl-dev libssl-dev libphonenumber-dev libicu-dev
     libpoppler-cpp-dev libzip-dev libxml2-dev
-    wrk procps curl
+    wrk procps curl iproute2
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -12,7 +12,9 @@
 # Environment read: UB_WORKERS (per function, default 6), UB_JOB_WORKERS (default 1),
 # STORAGE_BACKEND (default filesystem), KB_PROCESSING_URL (default unset: no processing trigger),
 # UB_PG_PORT (default PORT+1), SUPABASE_JWT_SECRET (default: the Supabase CLI's public
-# local-development secret), GCS_BUCKET_PREFIX, LOG_LEVEL.
+# local-development secret), GCS_BUCKET_PREFIX, LOG_LEVEL, UB_LISTEN (the address nginx listens
+# on, default 127.0.0.1), UB_DATABASE_URL (a PostgreSQL elsewhere: no private cluster is made,
+# as on the app hosts of scripts/multihost.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 functions=(user-bucket-service create-user-bucket chatwoot-webhook knowledge-base-storage)
@@ -28,19 +30,25 @@ start() {
     mkdir -p "$state"
     state=$(cd "$state" && pwd)
     local pg_port=${UB_PG_PORT:-$((port + 1))}
+    local listen=${UB_LISTEN:-127.0.0.1}
     mkdir -p "$state/log" "$state/run" "$state/nginx" "$state/data/buckets" "$state/pgsock"
 
     # PostgreSQL refuses to run as root: the cluster belongs to the postgres user.
-    if [ ! -f "$state/pg/PG_VERSION" ]; then
+    if [ -n "${UB_DATABASE_URL:-}" ]; then
+        : # the database is someone else's
+    elif [ ! -f "$state/pg/PG_VERSION" ]; then
         mkdir -p "$state/pg"
         chown postgres:postgres "$state/pg" "$state/pgsock"
         runuser -u postgres -- "$(pg_bin initdb)" -D "$state/pg" -A trust -U postgres -E UTF8 >"$state/log/initdb.log"
     fi
-    echo "$pg_port" >"$state/pg.port"
-    pg_start "$state"
-    runuser -u postgres -- psql -h "$state/pgsock" -p "$pg_port" -U postgres -tAc \
-        "SELECT 1 FROM pg_database WHERE datname = 'userbuckets'" | grep -q 1 ||
-        runuser -u postgres -- psql -h "$state/pgsock" -p "$pg_port" -U postgres -qc "CREATE DATABASE userbuckets" >/dev/null
+    if [ -z "${UB_DATABASE_URL:-}" ]; then
+        echo "$pg_port" >"$state/pg.port"
+        pg_start "$state"
+        runuser -u postgres -- psql -h "$state/pgsock" -p "$pg_port" -U postgres -tAc \
+            "SELECT 1 FROM pg_database WHERE datname = 'userbuckets'" | grep -q 1 ||
+            runuser -u postgres -- psql -h "$state/pgsock" -p "$pg_port" -U postgres -qc "CREATE DATABASE userbuckets" >/dev/null
+    fi
+    local database_url=${UB_DATABASE_URL:-postgresql:///userbuckets?host=$state/pgsock&port=$pg_port&user=postgres}
 
     local secret=${SUPABASE_JWT_SECRET:-super-secret-jwt-token-with-at-least-32-characters-long}
     # The Chatwoot webhook's signing secret and URL token: given, or made once per state folder.
@@ -51,11 +59,11 @@ start() {
     local webhook_secret webhook_token
     read -r webhook_secret webhook_token <"$state/chatwoot-webhook.secrets"
     cat >"$state/env" <<ENV
-DATABASE_URL='postgresql:///userbuckets?host=$state/pgsock&port=$pg_port&user=postgres'
+DATABASE_URL='$database_url'
 UB_PG_DATA=$state/pg
 UB_PG_PORT=$pg_port
 UB_PG_SOCKET=$state/pgsock
-UB_BASE_URL=http://127.0.0.1:$port
+UB_BASE_URL=http://$listen:$port
 UB_PORT=$port
 UB_STATE=$state
 UB_ROOT=$root
@@ -109,12 +117,12 @@ ENV
     local nofile
     nofile=$(ulimit -Hn)
     if [ "$nofile" = unlimited ] || [ "$nofile" -gt 140000 ]; then nofile=140000; fi
-    sed -e "s|@STATE@|$state|g" -e "s|@PORT@|$port|g" -e "s|@ROOT@|$root|g" \
+    sed -e "s|@STATE@|$state|g" -e "s|@PORT@|$port|g" -e "s|@ROOT@|$root|g" -e "s|@LISTEN@|$listen|g" \
         -e "s|@NOFILE@|$nofile|g" -e "s|@CONNECTIONS@|$(((nofile - 200) / 2 > 65536 ? 65536 : (nofile - 200) / 2))|g" \
         "$root/nginx/local.conf.template" >"$state/nginx/nginx.conf"
     nginx -q -c "$state/nginx/nginx.conf" -p "$state/nginx/" -g "daemon on;"
     for _ in $(seq 100); do
-        curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+        curl -s -o /dev/null "http://$listen:$port/" && break
         sleep 0.05
     done
 }

@@ -42,13 +42,19 @@ STORAGE_BACKEND=gcs STORAGE_EMULATOR_HOST="http://127.0.0.1:$((port + 2))" UB_WO
 UB_STACK_ENV="$gcs_state/env" swift test --skip-build --no-parallel \
     --filter 'KnowledgeBaseTests|ChatwootWebhookTests/(theServiceRole|aKnownUsers|aUsersOnly|reprocessAudio)'
 
+echo "== many hosts"
+# Two app hosts, a database host and a client in network namespaces of their own (nothing leaves
+# this machine): cross-host exactly-once, cache coherence, a host killed under load.
+UB_MULTIHOST_STATE="$root/.stack-multihost" "$root/scripts/multihost.sh" "$(swift build --show-bin-path)"
+
 echo "== logs"
 # No phone number from the fixtures or the tests, and no secret, may reach a log: a Brazilian
 # number in any common shape, not part of a longer hex or digit run (request ids are hex).
 phone='(?<![0-9A-Za-z])\+?55[ .-]?\(?[1-9][0-9]\)?[ .-]?9?[0-9]{4}[ .-]?[0-9]{4}(?![0-9A-Za-z])'
-if grep -P -h -o "$phone" "$state"/log/*.log "$gcs_state"/log/*.log | head -n 5 | grep -q .; then
+logs=("$state"/log/*.log "$gcs_state"/log/*.log "$root"/.stack-multihost/app*/log/*.log)
+if grep -P -h -o "$phone" "${logs[@]}" | head -n 5 | grep -q .; then
     echo "a phone number reached the logs:" >&2
-    grep -P -l "$phone" "$state"/log/*.log "$gcs_state"/log/*.log >&2
+    grep -P -l "$phone" "${logs[@]}" >&2
     exit 1
 fi
 for name in SUPABASE_JWT_SECRET CHATWOOT_WEBHOOK_SECRET CHATWOOT_WEBHOOK_TOKEN; do
