@@ -28,6 +28,8 @@ struct ChatwootWebhookHandler: RequestHandler {
             return try process(request, context: context)
         } catch let error as ServiceError where error.status.code < 500 {
             Metrics.shared.increment("userbuckets_webhook_messages_total{outcome=\"rejected\",status=\"\(error.status.code)\"}")
+            // The reason is ours (never what was sent): safe to log.
+            context.log(.warning, "webhook rejected", metadata: [LogKey.error: .string(error.publicMessage)])
             throw error
         }
     }

@@ -97,22 +97,17 @@ package final class FunctionResponder: FastCGIResponder {
         inFlight = nil
         let elapsedMs = Double(MonotonicClock.nanoseconds() - request.started) / 1_000_000
         metrics.count(status: status, seconds: elapsedMs / 1000)
+        // A failure is logged at its level: a server error as an error, a refused request as a
+        // warning (with its outcome), everything else as info.
         request.context.log(
-            .info, "request",
+            status >= 500 ? .error : status >= 400 ? .warning : .info, "request",
             metadata: [
                 LogKey.function: .string(spec.name),
                 LogKey.method: .string(request.method),
                 LogKey.route: .string(request.path),
                 LogKey.status: .stringConvertible(status),
-                LogKey.durationMs: .string(Self.milliseconds(microseconds: Int(elapsedMs * 1000))),
+                LogKey.durationMs: .stringConvertible((elapsedMs * 1000).rounded() / 1000),
                 LogKey.outcome: .string(request.outcome),
             ])
-    }
-
-    /// `1234` microseconds as `"1.234"` milliseconds.
-    static func milliseconds(microseconds: Int) -> String {
-        let text = String(microseconds)
-        let padded = String(repeating: "0", count: max(0, 4 - text.count)) + text
-        return padded.dropLast(3) + "." + padded.suffix(3)
     }
 }

@@ -61,10 +61,10 @@ package struct Response: Sendable {
     }
 
     /// Hands the CGI head to `emit`: assembled in one stack buffer and handed over at once
-    /// (one call into libfcgi), or piece by piece when it is larger than 4 KiB. Header values
+    /// (one call into libfcgi; 1 KiB stays on the stack), or through an array when it is larger. Header values
     /// never carry CR or LF: a value from input cannot split the response.
     package func writeHead(_ emit: (UnsafeRawBufferPointer) -> Void) {
-        withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 1) { buffer in
+        withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 1) { buffer in
             var head = HeadBuffer(buffer)
             writeHead(to: &head)
             if head.overflowed {

@@ -21,7 +21,7 @@ package final class PostgresJobQueue: JobQueue {
             SELECT id FROM public.userbuckets_jobs
             WHERE (status = 'queued' AND run_at <= now()) OR (status = 'running' AND leased_until < now())
             ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING id, kind, payload::text AS payload, status, attempts, max_attempts, last_error, run_at::text AS run_at
+        RETURNING id, kind, payload::text AS payload, status, attempts, max_attempts, last_error, to_json(run_at) #>> '{}' AS run_at
         """)
     static let finishJob = PreparedStatement(
         """
@@ -37,7 +37,7 @@ package final class PostgresJobQueue: JobQueue {
         """)
     static let listJobs = PreparedStatement(
         """
-        SELECT id, kind, payload::text AS payload, status, attempts, max_attempts, last_error, run_at::text AS run_at FROM public.userbuckets_jobs
+        SELECT id, kind, payload::text AS payload, status, attempts, max_attempts, last_error, to_json(run_at) #>> '{}' AS run_at FROM public.userbuckets_jobs
         WHERE ($1::text IS NULL AND status IN ('queued', 'running', 'failed')) OR status = $1
         ORDER BY id LIMIT $2::int
         """)

@@ -7,7 +7,7 @@ package final class PostgresKnowledgeFileStore: KnowledgeFileStore {
     }
 
     static let columns =
-        "id, user_id, name, type, coalesce(size, 0) AS size, coalesce(url, gcs_path) AS url, gcs_bucket, storage_path, coalesce(content_extracted, false) AS content_extracted, extracted_content, created_at::text AS created_at, updated_at::text AS updated_at, metadata ->> 'file_extension' AS file_extension"
+        "id, user_id, name, type, coalesce(size, 0) AS size, coalesce(url, gcs_path) AS url, gcs_bucket, storage_path, coalesce(content_extracted, false) AS content_extracted, extracted_content, to_json(created_at) #>> '{}' AS created_at, to_json(updated_at) #>> '{}' AS updated_at, metadata ->> 'file_extension' AS file_extension"
     static let insertRow = PreparedStatement(
         """
         INSERT INTO public.knowledge_files (user_id, name, type, size, url, storage_path, gcs_bucket, gcs_path, file_hash,

@@ -43,7 +43,16 @@ package struct JSONLogHandler: LogHandler {
     private static func json(_ value: Logger.Metadata.Value) -> JSON {
         switch value {
         case .string(let text): .string(text)
-        case .stringConvertible(let convertible): .string(convertible.description)
+        case .stringConvertible(let convertible):
+            // Numbers as JSON numbers (`"status":200`), so log queries can compare them.
+            switch convertible {
+            case let number as Int: .integer(number)
+            case let number as Int64: .integer(Int(number))
+            case let number as Int32: .integer(Int(number))
+            case let number as Double where number.isFinite: .number(String(number))
+            case let flag as Bool: .bool(flag)
+            default: .string(convertible.description)
+            }
         case .array(let values): .array(values.map(json))
         case .dictionary(let dictionary):
             .object(

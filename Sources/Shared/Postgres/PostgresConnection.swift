@@ -184,7 +184,10 @@ package final class PostgresConnection {
             configuration.conninfo, String(configuration.connectTimeoutSeconds),
             // Generic plans: every statement here is a keyed OLTP lookup, and re-planning each
             // execution (what the planner picks for `= ANY($1)`) costs more than running it.
-            "-c statement_timeout=\(configuration.statementTimeoutMs) -c plan_cache_mode=force_generic_plan", "userbuckets",
+            // Warnings and errors only: a NOTICE ("relation … already exists, skipping") is not news.
+            // Times in UTC: answers carry them as PostgREST writes them (`to_json`, ISO 8601).
+            "-c statement_timeout=\(configuration.statementTimeoutMs) -c plan_cache_mode=force_generic_plan -c client_min_messages=warning -c TimeZone=UTC",
+            "userbuckets",
         ]
         let connection = withCStringArray(keywords) { keywordPointers in
             withCStringArray(values) { valuePointers in
