@@ -57,3 +57,43 @@ struct ConventionsTests {
         #expect(output.contains(#""applied":[]"#), "\(output)")
     }
 }
+
+extension ConventionsTests {
+    /// nginx/production.conf as shipped (its includes pointed at this stack, a self-signed
+    /// certificate, a loopback port instead of 443): unknown paths get a JSON 404 and the
+    /// functions answer over TLS.
+    @Test func theProductionServerBlockServesJSONOverTLS() throws {
+        let port = Stack.shared.port + 7
+        let script = #"""
+            set -e
+            dir="$UB_STATE/production-nginx"
+            rm -rf "$dir" && mkdir -p "$dir/logs"
+            openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 \
+                -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1
+            sed -e "s|/etc/userbuckets/nginx/functions.conf|$UB_STATE/nginx/functions.conf|" \
+                -e "s|/etc/userbuckets/nginx/|$UB_ROOT/nginx/|g" \
+                -e "s|listen 443 ssl http2;|listen 127.0.0.1:\#(port) ssl; ssl_certificate $dir/cert.pem; ssl_certificate_key $dir/key.pem;|" \
+                "$UB_ROOT/nginx/production.conf" >"$dir/production.conf"
+            cat >"$dir/nginx.conf" <<CONF
+            pid $dir/nginx.pid;
+            error_log $dir/logs/error.log warn;
+            events { worker_connections 64; }
+            http { access_log off; client_body_temp_path $dir/body; fastcgi_temp_path $dir/fastcgi; include $dir/production.conf; }
+            CONF
+            nginx -q -t -c "$dir/nginx.conf" -p "$dir/" 2>&1
+            nginx -q -c "$dir/nginx.conf" -p "$dir/" -g "daemon on;"
+            trap 'kill -QUIT $(cat "$dir/nginx.pid")' EXIT
+            for _ in $(seq 50); do curl -sk -o /dev/null "https://127.0.0.1:\#(port)/" && break; sleep 0.1; done
+            curl -sk -D - "https://127.0.0.1:\#(port)/no/such/path"
+            echo
+            curl -sk -o /dev/null -w "fn=%{http_code}\n" -X POST -H "Content-Type: application/json" \
+                --data '{"action":"normalize-phone","whatsappNumber":"+55 11 98765-4321"}' \
+                "https://127.0.0.1:\#(port)/functions/v1/user-bucket-service"
+            """#
+        let output = try Stack.shared.shell(script).output
+        #expect(output.contains("HTTP/1.1 404"), "\(output)")
+        #expect(output.lowercased().contains("content-type: application/json"), "\(output)")
+        #expect(output.contains(#"{"success":false,"error":"Not found"}"#), "\(output)")
+        #expect(output.contains("fn=401") || output.contains("fn=200"), "\(output)")
+    }
+}
