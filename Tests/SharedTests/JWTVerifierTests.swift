@@ -136,6 +136,39 @@ import Testing
         #expect(throws: ServiceError.self) { try authenticator.authenticateUserData(anon) }
     }
 
+    /// Supabase's new API keys map to their roles as the gateway maps them; an unknown one, or
+    /// one of another project, is refused; a user's JWT still names the user.
+    @Test func supabaseAPIKeysMapToTheirRoles() throws {
+        let publishable = "sb_publishable_Qm7ZkR2vX9pL4tYc8nW1sA_3dFgHj5K"
+        let secret = "sb_secret_N4bV8cX2zL6kJ9hG3fD1sA_7qWeRtY0U"
+        let authenticator = try Authenticator(
+            environment: Environment([
+                "SUPABASE_JWT_SECRET": "super-secret-jwt-token-with-at-least-32-characters-long",
+                "SUPABASE_PUBLISHABLE_KEYS": publishable, "SUPABASE_SECRET_KEYS": "sb_secret_old_rotated_key_1, \(secret)",
+            ]))
+        func caller(_ headers: [String: String]) throws -> Caller {
+            try authenticator.authenticate(Request(method: "POST", path: "/", headers: headers))
+        }
+        #expect(try caller(["apikey": publishable]) == .anonymous)
+        #expect(try caller(["authorization": "Bearer " + publishable]) == .anonymous)
+        #expect(try caller(["apikey": secret]) == .serviceRole)
+        #expect(try caller(["authorization": "Bearer " + secret]) == .serviceRole)
+        #expect(try caller(["authorization": "Bearer sb_secret_old_rotated_key_1"]) == .serviceRole)
+        for refused in ["sb_secret_N4bV8cX2zL6kJ9hG3fD1sA_7qWeRtY0V", "sb_publishable_", "sb_secret_" + secret] {
+            #expect(throws: ServiceError.self) { try caller(["authorization": "Bearer " + refused]) }
+            do {
+                _ = try caller(["apikey": refused])
+                Issue.record("\(refused) accepted")
+            } catch {
+                #expect((error as? ServiceError)?.body?.serialized() == #"{"code":401,"message":"Invalid API key"}"#)
+            }
+        }
+        // Nothing configured: an sb_ key is never a role.
+        #expect(throws: ServiceError.self) {
+            try Authenticator(verifier: self.hs256).authenticate(Request(method: "POST", path: "/", headers: ["apikey": secret]))
+        }
+    }
+
     @Test func bearerSchemeIsReadInAnyCase() {
         #expect(Authenticator.bearerCredentials("Bearer abc") == "abc")
         #expect(Authenticator.bearerCredentials("bEaReR  abc ") == "abc")

@@ -3,6 +3,9 @@
 package struct Authenticator: Sendable {
     let verifier: JWTVerifier
     let clock: @Sendable () -> Int
+    /// Supabase's API keys (`sb_publishable_…` → anon, `sb_secret_…` → service role), as the
+    /// gateway maps them: the key's bytes and the role it stands for.
+    var apiKeys: [(key: [UInt8], caller: Caller)] = []
     /// Tokens verified recently: callers send the same service-role key or session token on
     /// every request, and a verified token's claims cannot change.
     private let cache = VerifiedTokenCache(capacity: 512)
@@ -33,6 +36,30 @@ package struct Authenticator: Sendable {
             verifier: JWTVerifier(
                 hmacSecret: secret, keySet: keySet, remoteKeys: remote, audiences: audiences,
                 issuer: environment.get("SUPABASE_JWT_ISSUER")))
+        let publishable = Self.keys(environment.get("SUPABASE_PUBLISHABLE_KEYS"))
+        let secrets = Self.keys(environment.get("SUPABASE_SECRET_KEYS"))
+        apiKeys = publishable.map { ($0, Caller.anonymous) } + secrets.map { ($0, Caller.serviceRole) }
+    }
+
+    /// A comma-separated list of keys, each as bytes.
+    private static func keys(_ list: String?) -> [[UInt8]] {
+        (list ?? "").split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }.map { Array($0.utf8) }
+    }
+
+    /// The role of a Supabase API key (`sb_…`), compared in constant time with every configured
+    /// key; 401 `Invalid API key` for any other.
+    private func caller(forAPIKey key: String) throws(ServiceError) -> Caller {
+        let given = Array(key.utf8)
+        var found: Caller?
+        for candidate in apiKeys where Digest.constantTimeEquals(candidate.key, given) { found = candidate.caller }
+        guard let found else {
+            throw ServiceError(.unauthorized, "Invalid API key", body: .object(["code": .integer(401), "message": .string("Invalid API key")]))
+        }
+        return found
+    }
+
+    static func isAPIKey(_ token: String) -> Bool {
+        token.hasPrefix("sb_publishable_") || token.hasPrefix("sb_secret_")
     }
 
     /// Accepts no token at all: for tools that serve no requests.
@@ -46,11 +73,13 @@ package struct Authenticator: Sendable {
         if let authorization = header {
             guard let credentials = Self.bearerCredentials(authorization) else { throw Self.invalid }
             token = credentials
-        } else if let apikey = request.header("apikey"), apikey.split(separator: ".").count == 3 {
-            // supabase-js sends a legacy JWT key in `apikey` and no Authorization without a session.
+        } else if let apikey = request.header("apikey"), apikey.split(separator: ".").count == 3 || Self.isAPIKey(apikey) {
+            // supabase-js sends its key in `apikey` and no Authorization without a session: a
+            // legacy JWT key, or one of the new `sb_` keys.
             token = apikey
         }
         guard let token, !token.isEmpty else { throw Self.missing }
+        if Self.isAPIKey(token) { return try caller(forAPIKey: token) }
         let now = clock()
         if let caller = cache.caller(for: token, now: now) {
             if let header { cache.rememberHeader(header, of: token) }
