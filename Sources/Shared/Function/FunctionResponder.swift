@@ -34,6 +34,11 @@ package final class FunctionResponder: FastCGIResponder {
         if request.method == "GET", request.path == "/functions/v1/_status" {
             return Response(status: .ok, headers: [HTTPHeader("Content-Type", "text/html; charset=utf-8")], body: Array(StatusPage.html.utf8))
         }
+        if request.method == "GET", request.path == "/functions/v1/_health", let health = instance.health {
+            var response = health()
+            response.setHeader("Cache-Control", "no-store")
+            return response
+        }
         if request.method == "GET", request.path == "/functions/v1/_metrics" {
             return Response(
                 status: .ok, headers: [HTTPHeader("Content-Type", "text/plain; version=0.0.4")],

@@ -19,9 +19,21 @@ package struct FunctionInstance {
     /// notifications (`CoreServices.watcher`).
     package var watcher: (any DescriptorWatcher)?
 
+    /// `GET /functions/v1/_health`'s answer (nil: 404).
+    package var health: (() -> Response)?
+
     package init(handler: any RequestHandler, gauges: @escaping () -> String = { "" }, watcher: (any DescriptorWatcher)? = nil) {
         self.handler = handler
         self.gauges = gauges
         self.watcher = watcher
+    }
+
+    /// A function's instance over `core`: its watcher, the health answer and the gauges of
+    /// what runs (`Health`), with `gauges` of its own.
+    package init(handler: any RequestHandler, core: CoreServices, environment: Environment, gauges: @escaping () -> String = { "" }) {
+        let pools = Health.configuredPools(environment: environment)
+        let backend = core.storage.backendName
+        self.init(handler: handler, gauges: { gauges() + Health.gauges(pools: pools, backend: backend) }, watcher: core.watcher)
+        self.health = { Health.response(core: core, pools: pools, storageName: backend) }
     }
 }

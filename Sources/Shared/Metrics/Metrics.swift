@@ -116,6 +116,28 @@ package final class Metrics: Sendable {
     }
 
     /// The Prometheus text exposition of every process's files in the directory.
+    /// The processes of this host counting now, by name (`user-bucket-service`, `job-worker`):
+    /// files whose process is alive.
+    package func liveProcesses() -> [String: Int] {
+        guard let directory = state.withLock({ $0.directory }) else { return [:] }
+        var live: [String: Int] = [:]
+        for entry in (try? FileIO.list(directory: directory)) ?? [] where entry.hasSuffix(".metrics") {
+            let stem = entry.dropLast(".metrics".count)
+            guard let dash = stem.lastIndex(of: "-"), let pid = Int32(stem[stem.index(after: dash)...]) else { continue }
+            if Self.isRunning(pid) { live[String(stem[..<dash]), default: 0] += 1 }
+        }
+        return live
+    }
+
+    /// Whether `pid` is a process that still runs (a zombie, killed and not yet reaped, is not).
+    private static func isRunning(_ pid: Int32) -> Bool {
+        guard let stat = try? FileIO.read(path: "/proc/\(pid)/stat"), let close = stat.lastIndex(of: UInt8(ascii: ")")),
+            close + 2 < stat.count
+        else { return false }
+        let state = stat[close + 2]
+        return state != UInt8(ascii: "Z") && state != UInt8(ascii: "X")
+    }
+
     package func exposition() -> String {
         guard let directory = state.withLock({ $0.directory }) else { return "" }
         var totals: [String: UInt64] = [:]

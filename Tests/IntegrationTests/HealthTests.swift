@@ -1,0 +1,62 @@
+import Foundation
+import Shared
+import Testing
+
+/// `/functions/v1/_health` and the scrape's gauges of what runs, with every pool up and with
+/// one down.
+@Suite(.onTheStack, .serialized)
+struct HealthTests {
+    let client = Stack.shared.client()
+
+    func health() throws -> HTTPTestClient.Result {
+        try client.send("GET", "/functions/v1/_health")
+    }
+
+    @Test func healthSaysWhatRunsAndTheScrapeCountsIt() throws {
+        let answer = try health()
+        #expect(answer.status == 200, "\(answer.text)")
+        #expect(answer.json?["status"] == .string("ok"))
+        #expect(answer.json?["database"]?["reachable"] == .bool(true))
+        #expect(answer.json?["storage"]?["reachable"] == .bool(true))
+        #expect(answer.json?["storage"]?["backend"] == .string(Stack.shared.values["STORAGE_BACKEND"] ?? "filesystem"))
+        #expect(answer.json?["version"]?.stringValue?.isEmpty == false)
+        #expect((answer.json?["uptimeSeconds"]?.intValue ?? -1) >= 0)
+        let workers = Int(Stack.shared.values["UB_WORKERS"] ?? "") ?? 0
+        for pool in ["user-bucket-service", "create-user-bucket", "chatwoot-webhook", "knowledge-base-storage"] {
+            #expect(answer.json?["pools"]?[pool]?["configured"]?.intValue == workers, "\(pool)")
+            #expect(answer.json?["pools"]?[pool]?["live"]?.intValue == workers, "\(pool)")
+        }
+        let scrape = try client.send("GET", "/functions/v1/_metrics").text
+        #expect(scrape.contains("userbuckets_build_info{version=\""))
+        #expect(scrape.contains("userbuckets_workers_up{pool=\"user-bucket-service\"} \(workers)\n"), "\(scrape)")
+        #expect(scrape.contains("userbuckets_workers_configured{pool=\"chatwoot-webhook\"} \(workers)\n"))
+    }
+
+    /// The pool that answers health first is killed: another pool answers, 503, naming it.
+    @Test func healthAnswersWithAPoolDown() throws {
+        let stack = Stack.shared
+        let pid = try String(contentsOfFile: "\(stack.state)/run/user-bucket-service.pid", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let workers = try stack.workers(of: "user-bucket-service")
+        try stack.shell("kill -KILL \(pid) \(workers.map(String.init).joined(separator: " ")) 2>/dev/null; sleep 0.3")
+        defer {
+            _ = try? stack.shell(
+                #"""
+                rm -f "$UB_STATE/run/user-bucket-service.sock"
+                spawn-fcgi -n -s "$UB_STATE/run/user-bucket-service.sock" -M 0666 -b 1024 -- \
+                    /usr/bin/multiwatch -f "$UB_WORKERS" -r 1000000000 -t 1000 -s TERM -- "$UB_BIN/user-bucket-service" \
+                    >>"$UB_STATE/log/user-bucket-service.log" 2>&1 </dev/null &
+                echo $! >"$UB_STATE/run/user-bucket-service.pid"
+                for _ in $(seq 100); do [ -S "$UB_STATE/run/user-bucket-service.sock" ] && break; sleep 0.05; done
+                sleep 0.5
+                """#)
+        }
+        let answer = try health()
+        #expect(answer.status == 503, "\(answer.text)")
+        #expect(answer.json?["status"] == .string("degraded"))
+        #expect(answer.json?["pools"]?["user-bucket-service"]?["live"]?.intValue == 0)
+        #expect(answer.json?["pools"]?["user-bucket-service"]?["ok"] == .bool(false))
+        #expect(answer.json?["pools"]?["create-user-bucket"]?["ok"] == .bool(true))
+        #expect(answer.json?["database"]?["reachable"] == .bool(true))
+    }
+}
