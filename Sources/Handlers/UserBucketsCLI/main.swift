@@ -1,3 +1,3 @@
 import ArgumentParser
 
-UserBucketsCommand.main()
+UserBucketsCommand.main(EnvironmentFile.load(arguments: Array(CommandLine.arguments.dropFirst())))
