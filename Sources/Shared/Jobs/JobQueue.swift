@@ -34,7 +34,7 @@ extension JobQueue {
     /// database cannot say.
     package func depthGauges() -> String {
         guard let counts = try? countsByStatus() else { return "" }
-        return "# TYPE userbuckets_jobs_in_queue gauge\n"
+        return "# HELP userbuckets_jobs_in_queue Jobs in the queue now, by state.\n# TYPE userbuckets_jobs_in_queue gauge\n"
             + [Job.Status.queued, .running, .done, .failed, .skipped].map {
                 "userbuckets_jobs_in_queue{state=\"\($0.rawValue)\"} \(counts[$0] ?? 0)\n"
             }

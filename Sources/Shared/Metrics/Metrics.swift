@@ -22,6 +22,20 @@ package final class Metrics: Sendable {
 
     private let state = Mutex<State>(State())
 
+    /// Each family's `# HELP` line.
+    static let help: [String: String] = [
+        "userbuckets_requests_total": "Requests answered, by function and status.",
+        "userbuckets_request_duration_seconds": "Time from a request read to its answer written, by function.",
+        "userbuckets_identifications_total": "Phone identifications, by outcome (the step that matched, none, ambiguous).",
+        "userbuckets_bucket_ensures_total": "Bucket ensures, by kind (user, contact) and outcome (existing, created, failed).",
+        "userbuckets_bucket_ensure_duration_seconds": "Time to ensure a bucket, by kind.",
+        "userbuckets_webhook_messages_total": "Chatwoot deliveries, by outcome (stored, duplicate, skipped with reason, rejected with status).",
+        "userbuckets_jobs_total": "Job attempts ended, by kind and outcome.",
+        "userbuckets_job_duration_seconds": "Time one job attempt took, by kind.",
+        "userbuckets_storage_operations_total": "Storage calls, by operation and outcome.",
+        "userbuckets_worker_starts_total": "Worker processes started, by function.",
+    ]
+
     /// Seconds: the latency buckets of every histogram.
     package static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
@@ -169,10 +183,16 @@ package final class Metrics: Sendable {
                 totals["\(head)\(separator)le=\"\(bound)\"}"] = running
             }
         }
-        var output = ""
-        var typed = Set<String>()
-        for series in totals.keys.sorted() {
-            let value = totals[series]!
+        // Grouped by family, each with its HELP and TYPE; a histogram's series by label set, its
+        // buckets in `le` order (+Inf last), then its sum and count — as promtool wants them.
+        struct Line {
+            let labels: String
+            let part: Int
+            let bound: Double
+            let text: String
+        }
+        var families: [String: (histogram: Bool, lines: [Line])] = [:]
+        for (series, value) in totals {
             var name = String(series.prefix { $0 != "{" })
             var shown = series
             var text = String(value)
@@ -181,9 +201,26 @@ package final class Metrics: Sendable {
                 shown = name + series.drop { $0 != "{" }
                 text = String(Double(value) / 1_000_000)
             }
-            let family = ["_bucket", "_count", "_sum"].reduce(name) { $0.hasSuffix($1) ? String($0.dropLast($1.count)) : $0 }
-            if typed.insert(family).inserted { output += "# TYPE \(family) \(family == name ? "counter" : "histogram")\n" }
-            output += "\(shown) \(text)\n"
+            let suffix = ["_bucket", "_count", "_sum"].first { name.hasSuffix($0) }
+            let family = suffix.map { String(name.dropLast($0.count)) } ?? name
+            var labels = String(shown.drop { $0 != "{" })
+            var bound = 0.0
+            if let le = labels.firstRange(of: "le=\"") {
+                let value = labels[le.upperBound...].prefix { $0 != "\"" }
+                bound = value == "+Inf" ? .infinity : Double(value) ?? 0
+                labels.removeSubrange(le.lowerBound..<labels.index(le.upperBound, offsetBy: value.count + 1))
+            }
+            let part = suffix == "_bucket" ? 0 : suffix == "_sum" ? 1 : suffix == "_count" ? 2 : 0
+            families[family, default: (suffix != nil, [])].lines.append(Line(labels: labels, part: part, bound: bound, text: "\(shown) \(text)\n"))
+        }
+        var output = ""
+        for family in families.keys.sorted() {
+            let (histogram, lines) = families[family]!
+            output += "# HELP \(family) \(Self.help[family] ?? family.replacing("_", with: " "))\n"
+            output += "# TYPE \(family) \(histogram ? "histogram" : "counter")\n"
+            for line in lines.sorted(by: { ($0.labels, $0.part, $0.bound, $0.text) < ($1.labels, $1.part, $1.bound, $1.text) }) {
+                output += line.text
+            }
         }
         return output
     }
