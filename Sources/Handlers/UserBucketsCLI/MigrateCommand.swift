@@ -14,7 +14,20 @@ struct MigrateCommand: ParsableCommand {
     @Option(help: "The folder of .sql migration files.")
     var directory = "db/migrations"
 
+    @Option(help: "Write the migrations for a Supabase project's tooling into this folder (e.g. supabase/migrations) instead of applying them.")
+    var export: String?
+
     func run() throws {
+        if let export {
+            try FileIO.makeDirectories(export)
+            var written: [JSON] = []
+            for file in try Migrator.supabaseExport(directory: directory) {
+                try FileIO.write(path: export + "/" + file.name, bytes: Array(file.text.utf8))
+                written.append(.string(file.name))
+            }
+            print(JSON.object(["exported": .array(written)]).serialized())
+            return
+        }
         let environment = Environment.process()
         let connection = PostgresConnection(configuration: try .init(environment: environment))
         let applied = try Migrator(connection: connection, directory: directory).migrate()

@@ -61,6 +61,31 @@ package struct Migrator {
     }
 }
 
+extension Migrator {
+    /// The migrations as a Supabase project's own tooling takes them (`supabase/migrations/`,
+    /// `supabase db push`): `<timestamp>_userbuckets_<name>.sql`, the timestamp fixed per file
+    /// (`20261201` and the file's number), each file recording itself in
+    /// `userbuckets_migrations` with the checksum `migrate` would, so `userbuckets migrate` later
+    /// finds it applied and skips it.
+    package static func supabaseExport(directory: String) throws -> [(name: String, text: String)] {
+        try FileIO.list(directory: directory).filter { $0.hasSuffix(".sql") }.sorted().map { file in
+            let bytes = try FileIO.read(path: directory + "/" + file)
+            let version = String(file.dropLast(4))
+            let number = version.prefix { $0.isNumber }
+            guard let sequence = Int(number), !number.isEmpty else { throw MigrationError(version: version, message: "has no number to order it by") }
+            let stamp = 20_261_201_000_000 + sequence
+            let checksum = Digest.hex(Digest.sha256(bytes))
+            let name = "\(stamp)_userbuckets_\(version.dropFirst(number.count).drop { $0 == "_" }).sql"
+            let text =
+                "-- userbuckets \(version) (db/migrations/\(file)), exported by `userbuckets migrate --export`.\n"
+                + String(decoding: bytes, as: UTF8.self)
+                + "\n\n-- Recorded as `userbuckets migrate` records it, so that it skips this file.\n\(createTable);\n"
+                + "INSERT INTO public.userbuckets_migrations (version, checksum) VALUES ('\(version)', '\(checksum)') ON CONFLICT (version) DO NOTHING;\n"
+            return (name, text)
+        }
+    }
+}
+
 /// A migration that could not apply; nothing of the run was kept.
 package struct MigrationError: Error, CustomStringConvertible {
     package let version: String

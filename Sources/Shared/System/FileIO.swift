@@ -33,6 +33,15 @@ package enum FileIO {
         }
     }
 
+    /// Writes `bytes` as the whole file at `path` (created or truncated, mode 0644).
+    package static func write(path: String, bytes: [UInt8]) throws(Error) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Error(operation: "open", path: path, code: errno) }
+        defer { close(fd) }
+        let written = bytes.withUnsafeBytes { POSIX.writeAll(fd, $0) }
+        guard written else { throw Error(operation: "write", path: path, code: errno) }
+    }
+
     /// Names in the directory at `path` (without `.` and `..`).
     package static func list(directory path: String) throws(Error) -> [String] {
         guard let directory = opendir(path) else { throw Error(operation: "opendir", path: path, code: errno) }
