@@ -119,6 +119,15 @@ struct MetricsTests {
         #expect(dom.contains("updated "), "the page fetched the metrics: \(dom.prefix(2000))")
         #expect(dom.contains(#"<tr id="fn-user-bucket-service"><td>user-bucket-service</td><td>\#(requests)</td>"#), "\(dom)")
         #expect(dom.contains(#"<td class="big" id="buckets-created">\#(created)</td>"#), "\(dom)")
+        // The verdict from _health, what runs, identification by outcome as the scrape counts it
+        // (an unknown number is the contact fallback, not a failure), the rate tiles.
+        #expect(dom.contains(#"<div id="verdict" class="ok">All well"#), "\(dom.prefix(3000))")
+        #expect(dom.contains("storage backend \(Stack.shared.values["STORAGE_BACKEND"] ?? "filesystem") · version "), "\(dom.prefix(3000))")
+        let fallback = Int(figures.filter { $0.key == #"userbuckets_identifications_total{outcome="none"}"# }.values.reduce(0, +))
+        #expect(dom.contains(#"<tr id="ident-none"><td>contact fallback (unknown number)</td><td>\#(fallback)</td>"#), "\(dom)")
+        #expect(!dom.contains("identification success"))
+        #expect(dom.contains(#"id="tile-requests""#) && dom.contains(#"id="tile-queue""#), "\(dom)")
+        #expect(dom.contains(#"<table id="failures">"#))
         #expect(parts.count == 2 && parts[1].trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "console: \(parts.last ?? "")")
     }
 }

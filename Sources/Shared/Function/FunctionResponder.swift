@@ -39,6 +39,11 @@ package final class FunctionResponder: FastCGIResponder {
             response.setHeader("Cache-Control", "no-store")
             return response
         }
+        if request.method == "GET", request.path == "/functions/v1/_status/failures", let failures = instance.failures {
+            var response = failures()
+            response.setHeader("Cache-Control", "no-store")
+            return response
+        }
         if request.method == "GET", request.path == "/functions/v1/_metrics" {
             return Response(
                 status: .ok, headers: [HTTPHeader("Content-Type", "text/plain; version=0.0.4")],

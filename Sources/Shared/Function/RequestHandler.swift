@@ -21,6 +21,8 @@ package struct FunctionInstance {
 
     /// `GET /functions/v1/_health`'s answer (nil: 404).
     package var health: (() -> Response)?
+    /// `GET /functions/v1/_status/failures`: the latest failed jobs, for the status page.
+    package var failures: (() -> Response)?
 
     package init(handler: any RequestHandler, gauges: @escaping () -> String = { "" }, watcher: (any DescriptorWatcher)? = nil) {
         self.handler = handler
@@ -35,5 +37,19 @@ package struct FunctionInstance {
         let backend = core.storage.backendName
         self.init(handler: handler, gauges: { gauges() + Health.gauges(pools: pools, backend: backend) }, watcher: core.watcher)
         self.health = { Health.response(core: core, pools: pools, storageName: backend) }
+        self.failures = {
+            // The newest five (the queue lists oldest first).
+            let jobs = ((try? core.jobs.list(status: .failed, limit: 1000)) ?? []).suffix(5).reversed()
+            return .json(
+                .object([
+                    "jobs": .array(
+                        jobs.map {
+                            .object([
+                                "id": .integer(Int($0.id)), "kind": .string($0.kind), "attempts": .integer($0.attempts),
+                                "error": $0.lastError.map(JSON.string) ?? .null,
+                            ])
+                        })
+                ]))
+        }
     }
 }
