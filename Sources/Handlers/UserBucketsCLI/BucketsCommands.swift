@@ -7,7 +7,7 @@ struct BucketInventory {
     let buckets: [String]
     let naming: BucketNaming
 
-    static func load() throws -> BucketInventory {
+    static func load(json: Bool = false) throws -> BucketInventory {
         let environment = Environment.process()
         let connection = PostgresConnection(configuration: try .init(environment: environment))
         let naming = try BucketNaming(environment: environment)
@@ -20,11 +20,14 @@ struct BucketInventory {
         let storage = try StorageBackend.live(environment: environment)
         var buckets: [String] = []
         var token: String?
+        let progress = Progress("listing buckets", json: json)
         repeat {
             let page = try storage.listBuckets(prefix: naming.prefix + "-", pageToken: token, maxResults: 1000)
             buckets += page.names
             token = page.nextPageToken
+            progress.update(buckets.count)
         } while token != nil
+        progress.finish()
         return BucketInventory(rows: rows, buckets: buckets.sorted(), naming: naming)
     }
 
@@ -43,7 +46,7 @@ struct ListBucketsCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let inventory = try BucketInventory.load()
+        let inventory = try BucketInventory.load(json: json)
         let owners = Dictionary(inventory.rows.map { ($0.bucket, $0.userID) }, uniquingKeysWith: { first, _ in first })
         for bucket in inventory.buckets {
             let kind = inventory.isContactBucket(bucket) ? "contact" : "user"
@@ -71,7 +74,7 @@ struct VerifyMappingsCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let inventory = try BucketInventory.load()
+        let inventory = try BucketInventory.load(json: json)
         let inStorage = Set(inventory.buckets)
         let dangling = inventory.rows.filter { !inStorage.contains($0.bucket) }
         let mapped = Set(inventory.rows.map(\.bucket))

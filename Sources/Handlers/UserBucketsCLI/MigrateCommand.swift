@@ -30,7 +30,9 @@ struct MigrateCommand: ParsableCommand {
         }
         let environment = Environment.process()
         let connection = PostgresConnection(configuration: try .init(environment: environment))
-        let applied = try Migrator(connection: connection, directory: directory).migrate()
+        let progress = Progress("migrations")
+        let applied = try Migrator(connection: connection, directory: directory).migrate { progress.update($0, of: $1) }
+        progress.finish()
         print(JSON.object(["applied": .array(applied.map(JSON.string))]).serialized())
     }
 }

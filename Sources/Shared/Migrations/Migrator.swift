@@ -28,7 +28,7 @@ package struct Migrator {
 
     /// Applies what is pending; returns the versions applied now.
     @discardableResult
-    package func migrate() throws -> [String] {
+    package func migrate(progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> [String] {
         let files = try FileIO.list(directory: directory).filter { $0.hasSuffix(".sql") }.sorted()
         return try connection.transaction {
             try connection.execute(Self.lock)
@@ -38,7 +38,8 @@ package struct Migrator {
                 if let version = row.string("version"), let checksum = row.string("checksum") { done[version] = checksum }
             }
             var appliedNow: [String] = []
-            for file in files {
+            for (index, file) in files.enumerated() {
+                defer { progress?(index + 1, files.count) }
                 let bytes = try FileIO.read(path: directory + "/" + file)
                 let checksum = Digest.hex(Digest.sha256(bytes))
                 let version = String(file.dropLast(4))
