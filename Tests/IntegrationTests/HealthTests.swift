@@ -60,3 +60,29 @@ struct HealthTests {
         #expect(answer.json?["database"]?["reachable"] == .bool(true))
     }
 }
+
+extension HealthTests {
+    /// What nginx answers itself — a body over its limit, an unknown path, a pool that does not
+    /// answer — reaches the scrape, by function and status.
+    @Test func requestsNginxAnswersItselfAreCounted() throws {
+        func counted(_ function: String, _ status: Int) throws -> Int {
+            let scrape = try client.send("GET", "/functions/v1/_metrics").text
+            let prefix = #"userbuckets_nginx_answers_total{function="\#(function)",status="\#(status)"} "#
+            return scrape.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0
+        }
+        let tooLargeBefore = try counted("user-bucket-service", 413)
+        let unknownBefore = try counted("other", 404)
+        let big = try client.send(
+            "POST", "/functions/v1/user-bucket-service", headers: ["Content-Type": "application/json"],
+            body: [UInt8](repeating: UInt8(ascii: " "), count: 2 << 20))
+        #expect(big.status == 413)
+        #expect(try client.send("GET", "/functions/v1/no-such-function").status == 404)
+        usleep(200_000)
+        #expect(try counted("user-bucket-service", 413) == tooLargeBefore + 1)
+        #expect(try counted("other", 404) == unknownBefore + 1)
+        // Answered by a function, not by nginx: not counted here.
+        let ok = try client.post("user-bucket-service", json: #"{"action":"normalize-phone","whatsappNumber":"1"}"#, token: Tokens.anon)
+        #expect(ok.status == 200)
+        #expect(try counted("user-bucket-service", 200) == 0)
+    }
+}

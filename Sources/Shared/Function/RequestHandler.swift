@@ -35,7 +35,11 @@ package struct FunctionInstance {
     package init(handler: any RequestHandler, core: CoreServices, environment: Environment, gauges: @escaping () -> String = { "" }) {
         let pools = Health.configuredPools(environment: environment)
         let backend = core.storage.backendName
-        self.init(handler: handler, gauges: { gauges() + Health.gauges(pools: pools, backend: backend) }, watcher: core.watcher)
+        let answers = environment.get("UB_NGINX_ANSWERS_LOG")
+        self.init(
+            handler: handler,
+            gauges: { gauges() + Health.gauges(pools: pools, backend: backend) + NginxAnswers.exposition(path: answers) },
+            watcher: core.watcher)
         self.health = { Health.response(core: core, pools: pools, storageName: backend) }
         self.failures = {
             // The newest five (the queue lists oldest first).

@@ -34,7 +34,7 @@ package enum StatusPage {
         <h2>Last minutes <span class="muted">(per minute, averaged over the last 5 minutes; charts: the last hour)</span></h2>
         <div class="grid" id="tiles"></div>
         <h2>Requests by function <span class="muted">(since the pools first started)</span></h2>
-        <table id="functions"><tr><th>function</th><th>requests</th><th>4xx</th><th>5xx</th><th>p50</th><th>p95</th><th>p99</th></tr></table>
+        <table id="functions"><tr><th>function</th><th>requests</th><th>4xx</th><th>5xx</th><th>p50</th><th>p95</th><th>p99</th><th>answered by nginx</th></tr></table>
         <h2>Identification by outcome</h2>
         <table id="identification"><tr><th>outcome</th><th>count</th><th>share</th></tr></table>
         <h2>Buckets and webhook deliveries</h2>
@@ -119,7 +119,7 @@ package enum StatusPage {
         const TILES = [
           ["requests", "requests"], ["errors4xx", "4xx answers"], ["errors5xx", "5xx answers"], ["identifications", "identifications"],
           ["matched", "matched a user"], ["fallback", "contact fallback"], ["stored", "webhook messages stored"],
-          ["jobsDone", "jobs done"], ["jobsFailed", "jobs failed"], ["created", "buckets created"],
+          ["jobsDone", "jobs done"], ["jobsFailed", "jobs failed"], ["created", "buckets created"], ["nginx", "answered by nginx"],
         ];
         function drawTiles(queueDepth) {
           const tiles = document.getElementById("tiles");
@@ -172,13 +172,15 @@ package enum StatusPage {
               stored: sum(series, "userbuckets_webhook_messages_total", l => l.outcome === "stored"),
               jobsDone: sum(series, "userbuckets_jobs_total", l => l.outcome === "done"),
               jobsFailed: sum(series, "userbuckets_jobs_total", l => l.outcome === "failed"),
-              created: sum(series, "userbuckets_bucket_ensures_total", l => l.outcome === "created") });
+              created: sum(series, "userbuckets_bucket_ensures_total", l => l.outcome === "created"),
+              nginx: sum(series, "userbuckets_nginx_answers_total") });
             const queued = sum(series, "userbuckets_jobs_in_queue", l => l.state === "queued" || l.state === "running");
             drawTiles(queued);
 
             const table = document.getElementById("functions");
             clear(table);
-            const functions = [...new Set(series.filter(s => s.name === "userbuckets_requests_total").map(s => s.labels.function))].sort();
+            const functions = [...new Set(series.filter(s => s.name === "userbuckets_requests_total" || s.name === "userbuckets_nginx_answers_total")
+              .map(s => s.labels.function))].sort();
             for (const fn of functions) {
               const buckets = series.filter(s => s.name === "userbuckets_request_duration_seconds_bucket" && s.labels.function === fn)
                 .map(s => ({ le: s.labels.le, value: s.value }))
@@ -186,7 +188,8 @@ package enum StatusPage {
               row(table, [fn, sum(series, "userbuckets_requests_total", l => l.function === fn),
                 sum(series, "userbuckets_requests_total", l => l.function === fn && l.status.startsWith("4")),
                 sum(series, "userbuckets_requests_total", l => l.function === fn && l.status.startsWith("5")),
-                percentile(buckets, 0.5), percentile(buckets, 0.95), percentile(buckets, 0.99)], "fn-" + fn);
+                percentile(buckets, 0.5), percentile(buckets, 0.95), percentile(buckets, 0.99),
+                sum(series, "userbuckets_nginx_answers_total", l => l.function === fn)], "fn-" + fn);
             }
             const ident = document.getElementById("identification");
             clear(ident);
