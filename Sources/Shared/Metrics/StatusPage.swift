@@ -31,7 +31,7 @@ package enum StatusPage {
         <h1>userbuckets <span class="muted" id="updated">loading…</span></h1>
         <div id="verdict" class="unknown">checking…</div>
         <p class="muted" id="running"></p>
-        <h2>Last minutes <span class="muted">(per minute, averaged over the last 5 minutes; charts: the last hour)</span></h2>
+        <h2>Rates <span class="muted">(per minute over the last 5 minutes, the last hour and 6 hours, as long as this browser has watched; charts: the last hour)</span></h2>
         <div class="grid" id="tiles"></div>
         <h2>Requests by function <span class="muted">(since the pools first started)</span></h2>
         <table id="functions"><tr><th>function</th><th>requests</th><th>4xx</th><th>5xx</th><th>p50</th><th>p95</th><th>p99</th><th>answered by nginx</th></tr></table>
@@ -87,8 +87,8 @@ package enum StatusPage {
         try { samples = JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { samples = []; }
         function remember(sample) {
           samples.push(sample);
-          const hourAgo = sample.t - 3600 * 1000;
-          samples = samples.filter(s => s.t >= hourAgo);
+          const kept = sample.t - 6 * 3600 * 1000;  // six hours of history
+          samples = samples.filter(s => s.t >= kept);
           // A scrape lower than the last one: a host's metrics were reset; start the history over.
           if (samples.length > 1 && samples[samples.length - 1].requests < samples[samples.length - 2].requests) samples = [sample];
           try { localStorage.setItem(KEY, JSON.stringify(samples)); } catch (e) { /* private mode: history lives in memory */ }
@@ -102,9 +102,10 @@ package enum StatusPage {
         }
         function sparkline(key) {
           const points = [];
-          for (let i = 1; i < samples.length; i++) {
-            const dt = (samples[i].t - samples[i - 1].t) / 60000;
-            points.push(dt > 0 ? Math.max(0, samples[i][key] - samples[i - 1][key]) / dt : 0);
+          const hour = samples.filter(s => s.t >= samples[samples.length - 1].t - 3600 * 1000);
+          for (let i = 1; i < hour.length; i++) {
+            const dt = (hour[i].t - hour[i - 1].t) / 60000;
+            points.push(dt > 0 ? Math.max(0, hour[i][key] - hour[i - 1][key]) / dt : 0);
           }
           const width = 160, height = 28, max = Math.max(1, ...points);
           const ns = "http://www.w3.org/2000/svg";
@@ -126,11 +127,15 @@ package enum StatusPage {
           tiles.textContent = "";
           for (const [key, label] of TILES) {
             const rate = perMinute(key, 5 * 60000);
+            const hourly = perMinute(key, 60 * 60000);
+            const sixHours = perMinute(key, 6 * 60 * 60000);
             const tile = document.createElement("div");
             tile.className = "tile"; tile.id = "tile-" + key;
-            tile.innerHTML = '<div class="muted"></div><div class="value"></div>';
+            tile.innerHTML = '<div class="muted"></div><div class="value"></div><div class="muted"></div>';
             tile.children[0].textContent = label;
             tile.children[1].textContent = rate === null ? "–" : rate.toFixed(rate < 10 ? 1 : 0) + " /min";
+            const shown = r => r === null ? "–" : r.toFixed(r < 10 ? 1 : 0);
+            tile.children[2].textContent = "last hour " + shown(hourly) + " · 6 h " + shown(sixHours) + " /min";
             tile.appendChild(sparkline(key));
             tiles.appendChild(tile);
           }
