@@ -58,7 +58,23 @@ struct JobsCommand: ParsableCommand {
         }
 
         func run() throws {
-            let count = try JobsCommand.queue().requeue(ids: failed ? nil : ids)
+            let queue = try JobsCommand.queue()
+            guard failed else {
+                print(JSON.object(["requeued": .integer(try queue.requeue(ids: ids))]).serialized())
+                return
+            }
+            // Every failed job, a thousand at a time (progress on a terminal); at most as many as
+            // had failed when it began, so jobs failing again meanwhile cannot keep it going.
+            let progress = Progress("requeued")
+            let failedNow = try queue.countsByStatus()[.failed] ?? 0
+            var count = 0
+            while count < failedNow {
+                let batch = try queue.list(status: .failed, limit: min(1000, failedNow - count)).map(\.id)
+                if batch.isEmpty { break }
+                count += try queue.requeue(ids: batch)
+                progress.update(count, of: failedNow)
+            }
+            progress.finish()
             print(JSON.object(["requeued": .integer(count)]).serialized())
         }
     }

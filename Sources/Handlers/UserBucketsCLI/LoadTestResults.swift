@@ -14,8 +14,15 @@ final class LoadTestResults: Sendable {
     }
 
     /// Blocks until `count` results are in.
-    func waitForAll(_ count: Int) {
-        while state.withLock({ $0.latencies.count + $0.errors.count }) < count { usleep(5_000) }
+    /// Waits until `count` uploads ended, showing how many have on a terminal.
+    func waitForAll(_ count: Int, progress: Progress? = nil) {
+        while true {
+            let done = state.withLock { $0.latencies.count + $0.errors.count }
+            progress?.update(done, of: count)
+            if done >= count { break }
+            usleep(5_000)
+        }
+        progress?.finish()
     }
 
     func summary() -> (latencies: [Double], errors: [String], percentile: (Double) -> Double) {

@@ -193,7 +193,7 @@ extension ObjectCommand {
                 }
                 worker.start()
             }
-            results.waitForAll(count)
+            results.waitForAll(count, progress: Progress("uploads"))
             let seconds = Double(MonotonicClock.milliseconds() - started) / 1000
             let summary = results.summary()
             print(
