@@ -30,15 +30,15 @@ struct CGIParameters {
             let value = UnsafeBufferPointer(
                 start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self) + nameCount + 1,
                 count: length - nameCount - 1)
-            if Self.matches(name, "HTTP_CONTENT_TYPE") || Self.matches(name, "HTTP_CONTENT_LENGTH") {
-                continue  // the same as CONTENT_TYPE and CONTENT_LENGTH below
-            } else if Self.matches(name, "HTTP_", prefix: true) {
-                headers.append(
-                    HTTPHeader(Self.headerName(UnsafeRawBufferPointer(rebasing: name[5...])), String(decoding: value, as: UTF8.self)))
+            if Self.matches(name, "HTTP_", prefix: true) {
+                // Only the headers the functions read become Strings (a browser sends a dozen
+                // more: User-Agent, Accept, Cookie …, each one an allocation for nothing).
+                guard let header = Self.readHeader(UnsafeRawBufferPointer(rebasing: name[5...])) else { continue }
+                headers.append(HTTPHeader(header, String(decoding: value, as: UTF8.self)))
             } else if Self.matches(name, "REQUEST_METHOD") {
-                method = String(decoding: value, as: UTF8.self)
+                method = Self.known(value, ["POST", "GET", "OPTIONS"]) ?? String(decoding: value, as: UTF8.self)
             } else if Self.matches(name, "DOCUMENT_URI") {
-                documentURI = String(decoding: value, as: UTF8.self)
+                documentURI = Self.known(value, Self.routes) ?? String(decoding: value, as: UTF8.self)
             } else if Self.matches(name, "REQUEST_URI") {
                 requestURI = String(decoding: value, as: UTF8.self)
             } else if Self.matches(name, "QUERY_STRING") {
@@ -46,7 +46,7 @@ struct CGIParameters {
             } else if Self.matches(name, "CONTENT_LENGTH") {
                 contentLength = Self.integer(value) ?? 0
             } else if Self.matches(name, "CONTENT_TYPE") {
-                headers.append(HTTPHeader("content-type", String(decoding: value, as: UTF8.self)))
+                headers.append(HTTPHeader("content-type", Self.known(value, ["application/json"]) ?? String(decoding: value, as: UTF8.self)))
             } else if Self.matches(name, "REMOTE_ADDR") {
                 remoteAddress = String(decoding: value, as: UTF8.self)
             }
@@ -56,6 +56,31 @@ struct CGIParameters {
         } else if let requestURI {
             path = String(requestURI.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0])
         }
+    }
+
+    /// The request headers any function reads (`Request.header`), by their CGI names.
+    private static let readHeaders: [(cgi: StaticString, name: String)] = [
+        ("AUTHORIZATION", "authorization"), ("APIKEY", "apikey"), ("ORIGIN", "origin"), ("X_REQUEST_ID", "x-request-id"),
+        ("X_CHATWOOT_SIGNATURE", "x-chatwoot-signature"), ("X_CHATWOOT_TIMESTAMP", "x-chatwoot-timestamp"),
+        ("X_CHATWOOT_DELIVERY", "x-chatwoot-delivery"),
+    ]
+
+    /// The function routes: a path that is one of them costs no allocation.
+    private static let routes = [
+        "/functions/v1/user-bucket-service", "/functions/v1/create-user-bucket", "/functions/v1/chatwoot-webhook",
+        "/functions/v1/knowledge-base-storage",
+    ]
+
+    /// The header's name when a function reads it, else nil (skipped).
+    private static func readHeader(_ cgiName: UnsafeRawBufferPointer) -> String? {
+        for header in readHeaders where matches(cgiName, header.cgi) { return header.name }
+        return nil
+    }
+
+    /// One of `candidates` (a String that already exists) when the bytes are it.
+    private static func known(_ value: UnsafeBufferPointer<UInt8>, _ candidates: [String]) -> String? {
+        for candidate in candidates where candidate.utf8.count == value.count && candidate.utf8.elementsEqual(value) { return candidate }
+        return nil
     }
 
     /// The value of a header by its lowercased name.
@@ -68,20 +93,6 @@ struct CGIParameters {
         let count = expected.utf8CodeUnitCount
         guard prefix ? name.count >= count : name.count == count else { return false }
         return memcmp(name.baseAddress!, expected.utf8Start, count) == 0
-    }
-
-    /// `X_REQUEST_ID` → `x-request-id`.
-    private static func headerName(_ cgiName: UnsafeRawBufferPointer) -> String {
-        String(unsafeUninitializedCapacity: cgiName.count) { buffer in
-            for (index, byte) in cgiName.enumerated() {
-                switch byte {
-                case UInt8(ascii: "_"): buffer[index] = UInt8(ascii: "-")
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"): buffer[index] = byte + 32
-                default: buffer[index] = byte
-                }
-            }
-            return cgiName.count
-        }
     }
 
     private static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {

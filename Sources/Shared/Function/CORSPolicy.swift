@@ -9,11 +9,14 @@ package struct CORSPolicy: Sendable {
 
     /// `allowedMethods` as the header value, joined once.
     private let methodsHeader: String
+    /// `*` is among the origins (decided once, not per answer).
+    private let anyOrigin: Bool
 
     package init(allowedOrigins: [String] = ["*"], allowedMethods: [String]) {
         self.allowedOrigins = allowedOrigins.isEmpty ? ["*"] : allowedOrigins
         self.allowedMethods = allowedMethods
         self.methodsHeader = allowedMethods.joined(separator: ", ")
+        self.anyOrigin = self.allowedOrigins.contains("*")
     }
 
     /// Reads `CORS_ALLOWED_ORIGINS` (comma-separated, default `*`).
@@ -27,7 +30,13 @@ package struct CORSPolicy: Sendable {
     package func headers(origin: String?) -> [HTTPHeader] {
         var headers: [HTTPHeader] = []
         headers.reserveCapacity(4)
-        if allowedOrigins.contains("*") {
+        append(to: &headers, origin: origin)
+        return headers
+    }
+
+    /// The same headers appended to `headers` (no array of their own: every answer gets them).
+    package func append(to headers: inout [HTTPHeader], origin: String?) {
+        if anyOrigin {
             headers.append(HTTPHeader("Access-Control-Allow-Origin", "*"))
         } else if let origin, allowedOrigins.contains(origin) {
             headers.append(HTTPHeader("Access-Control-Allow-Origin", origin))
@@ -37,7 +46,6 @@ package struct CORSPolicy: Sendable {
         }
         headers.append(HTTPHeader("Access-Control-Allow-Headers", Self.allowedHeaders))
         headers.append(HTTPHeader("Access-Control-Allow-Methods", methodsHeader))
-        return headers
     }
 
     /// The answer to a preflight `OPTIONS`: 200 `ok`, no auth.

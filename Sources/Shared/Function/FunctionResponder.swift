@@ -73,9 +73,10 @@ package final class FunctionResponder: FastCGIResponder {
                 response = ServiceError(.internal, "Internal server error").response(requestID: requestID)
                 context.logger.error("request failed", metadata: [LogKey.error: "\(String(reflecting: error))"])
             }
-            response.headers.insert(contentsOf: cors.headers(origin: origin), at: 0)
+            cors.append(to: &response.headers, origin: origin)
         }
-        response.setHeader("X-Request-Id", requestID)
+        // No handler sets it: appended, not searched for.
+        response.headers.append(HTTPHeader("X-Request-Id", requestID))
         inFlight = InFlight(started: started, method: request.method, path: request.path, context: context, outcome: outcome)
         return response
     }
