@@ -13,7 +13,7 @@
 # STORAGE_BACKEND (default filesystem), KB_PROCESSING_URL (default unset: no processing trigger),
 # UB_PG_PORT (default PORT+1), SUPABASE_JWT_SECRET (default: the Supabase CLI's public
 # local-development secret), GCS_BUCKET_PREFIX, LOG_LEVEL, UB_LISTEN (the address nginx listens
-# on, default 127.0.0.1), UB_DATABASE_URL (a PostgreSQL elsewhere: no private cluster is made,
+# on, default 127.0.0.1), UB_NGINX_WORKERS (default 1), UB_DATABASE_URL (a PostgreSQL elsewhere: no private cluster is made,
 # as on the app hosts of scripts/multihost.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -119,7 +119,7 @@ ENV
     local nofile
     nofile=$(ulimit -Hn)
     if [ "$nofile" = unlimited ] || [ "$nofile" -gt 140000 ]; then nofile=140000; fi
-    sed -e "s|@STATE@|$state|g" -e "s|@PORT@|$port|g" -e "s|@ROOT@|$root|g" -e "s|@LISTEN@|$listen|g" \
+    sed -e "s|@STATE@|$state|g" -e "s|@PORT@|$port|g" -e "s|@ROOT@|$root|g" -e "s|@LISTEN@|$listen|g" -e "s|@NGINX_WORKERS@|${UB_NGINX_WORKERS:-1}|g" \
         -e "s|@NOFILE@|$nofile|g" -e "s|@CONNECTIONS@|$(((nofile - 200) / 2 > 65536 ? 65536 : (nofile - 200) / 2))|g" \
         "$root/nginx/local.conf.template" >"$state/nginx/nginx.conf"
     nginx -q -c "$state/nginx/nginx.conf" -p "$state/nginx/" -g "daemon on;"
