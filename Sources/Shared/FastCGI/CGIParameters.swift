@@ -58,7 +58,9 @@ struct CGIParameters {
         }
     }
 
-    /// The request headers any function reads (`Request.header`), by their CGI names.
+    /// The request headers any function reads (`Request.header`), by their CGI names: the only
+    /// ones nginx passes (nginx/locations.conf, `fastcgi_pass_request_headers off`); a new one
+    /// goes in both places.
     private static let readHeaders: [(cgi: StaticString, name: String)] = [
         ("AUTHORIZATION", "authorization"), ("APIKEY", "apikey"), ("ORIGIN", "origin"), ("X_REQUEST_ID", "x-request-id"),
         ("X_CHATWOOT_SIGNATURE", "x-chatwoot-signature"), ("X_CHATWOOT_TIMESTAMP", "x-chatwoot-timestamp"),
