@@ -81,7 +81,10 @@ struct CGIParameters {
 
     /// One of `candidates` (a String that already exists) when the bytes are it.
     private static func known(_ value: UnsafeBufferPointer<UInt8>, _ candidates: [String]) -> String? {
-        for candidate in candidates where candidate.utf8.count == value.count && candidate.utf8.elementsEqual(value) { return candidate }
+        for candidate in candidates where candidate.utf8.count == value.count {
+            let same = candidate.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, value.baseAddress!, value.count) == 0 }
+            if same == true { return candidate }
+        }
         return nil
     }
 

@@ -23,17 +23,27 @@ extension JSONParser {
     mutating func parseString() throws(Error) -> String {
         index += 1
         let start = index
-        while index < bytes.count {
-            let byte = bytes[index]
-            if index - start > limits.maxStringBytes { throw limit("a string longer than \(limits.maxStringBytes) bytes") }
-            if byte == UInt8(ascii: "\"") {
-                let text = try decode(bytes[start..<index], at: start)
+        // The plain run (no escape), scanned over the buffer directly: this runs for every key
+        // and string value.
+        let maxBytes = limits.maxStringBytes
+        let (end, stop): (Int, UInt8) = bytes.withUnsafeBufferPointer { buffer in
+            var cursor = start
+            while cursor < buffer.count {
+                let byte = buffer[cursor]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || cursor - start > maxBytes { return (cursor, byte) }
+                cursor += 1
+            }
+            return (cursor, 0)
+        }
+        index = end
+        if end < bytes.count {
+            if end - start > maxBytes { throw limit("a string longer than \(maxBytes) bytes") }
+            if stop == UInt8(ascii: "\"") {
+                let text = try decode(bytes[start..<end], at: start)
                 index += 1
                 return text
             }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw error("control character in string") }
-            index += 1
+            if stop < 0x20 { throw error("control character in string") }
         }
         var utf8 = Array(bytes[start..<index])
         while true {
