@@ -10,6 +10,18 @@ package protocol RequestHandler {
     func handle(_ request: Request, context: RequestContext) throws -> Response
 }
 
+/// The last health answer, reused for a second (one per serving thread).
+final class HealthMemo {
+    private var last: (at: Int, response: Response)?
+
+    func answer(now: Int, _ make: () -> Response) -> Response {
+        if let last, now - last.at < 1000 { return last.response }
+        let response = make()
+        last = (now, response)
+        return response
+    }
+}
+
 /// What one serving thread runs: the handler, and the gauges it can read for the metrics
 /// scrape (the job queue's depth, where the function has the connection for it).
 package struct FunctionInstance {
@@ -40,7 +52,12 @@ package struct FunctionInstance {
             handler: handler,
             gauges: { gauges() + Health.gauges(pools: pools, backend: backend) + NginxAnswers.exposition(path: answers) },
             watcher: core.watcher)
-        self.health = { Health.response(core: core, pools: pools, storageName: backend) }
+        // Open to load balancers: an answer is kept for a second, so a flood of probes costs one
+        // database read and one storage call per second per worker, not one per probe.
+        let memo = HealthMemo()
+        self.health = {
+            memo.answer(now: MonotonicClock.milliseconds()) { Health.response(core: core, pools: pools, storageName: backend) }
+        }
         self.failures = {
             // The newest five (the queue lists oldest first).
             let jobs = ((try? core.jobs.list(status: .failed, limit: 1000)) ?? []).suffix(5).reversed()
