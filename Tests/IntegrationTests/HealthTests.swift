@@ -51,6 +51,17 @@ struct HealthTests {
                 sleep 0.5
                 """#)
         }
+        // A request for the dead pool is nginx's own answer, counted as such.
+        let scrape = { try client.send("GET", "/functions/v1/_metrics").text }
+        let line = #"userbuckets_nginx_answers_total{function="user-bucket-service",status="503"} "#
+        let before = try scrape().split(separator: "\n").first { $0.hasPrefix(line) }.flatMap { Int($0.dropFirst(line.count)) } ?? 0
+        let refused = try client.post("user-bucket-service", json: #"{"action":"normalize-phone","whatsappNumber":"1"}"#, token: Tokens.anon)
+        #expect(refused.status == 503, "\(refused.text)")
+        #expect(refused.json?["error"] == .string("Service unavailable"))
+        usleep(200_000)
+        let after = try scrape().split(separator: "\n").first { $0.hasPrefix(line) }.flatMap { Int($0.dropFirst(line.count)) } ?? 0
+        #expect(after == before + 1)
+
         let answer = try health()
         #expect(answer.status == 503, "\(answer.text)")
         #expect(answer.json?["status"] == .string("degraded"))
