@@ -112,7 +112,10 @@ package final class FastCGIServer {
             let watched = watcher?.descriptor ?? -1
             ready.append(pollfd(fd: watched, events: Int16(POLLIN), revents: 0))
             connections.appendPollEntries(to: &ready)
-            if poll(&ready, nfds_t(ready.count), -1) < 0 {
+            // A second at most: a SIGTERM taken by another thread of the process (a library's),
+            // or one arriving between the flag's check and this call, interrupts nothing here;
+            // the loop sees the flag within a second instead of never.
+            if poll(&ready, nfds_t(ready.count), 1000) < 0 {
                 if errno == EINTR { continue }
                 logger.critical("poll failed", metadata: [LogKey.error: "\(String(cString: strerror(errno)))"])
                 break
