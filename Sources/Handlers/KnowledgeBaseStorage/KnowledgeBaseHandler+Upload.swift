@@ -153,7 +153,7 @@ extension KnowledgeBaseHandler {
         }
         // Also for a duplicate: an earlier try may have stored the row and not its jobs (each
         // job is queued once, whatever the number of tries).
-        try ServiceError.catching { try queueJobs(for: outcome.file, bucket: ensured.name) }
+        try ServiceError.catching { try queueJobs(for: outcome.file) }
         context.log(.info, "file stored", metadata: ["duplicate": .stringConvertible(outcome.duplicate)])
         var data = outcome.file.listJSON.objectValue!
         data["gcs_bucket"] = outcome.file.bucket.map(JSON.string) ?? .null
@@ -163,15 +163,11 @@ extension KnowledgeBaseHandler {
 
     /// The file's `extract` job, or (for a type whose text is not extracted) its processing
     /// trigger at once; an extracted file's trigger is queued when its extraction ends.
-    func queueJobs(for file: KnowledgeFile, bucket: BucketName) throws {
+    func queueJobs(for file: KnowledgeFile) throws {
         if ExtractionJob.format(ofExtension: file.fileExtension) != nil {
             try ExtractionJob.enqueue(fileID: file.id, on: core.jobs)
-        } else if let (bucket, object) = file.storageLocation {
-            try ProcessingRequest(
-                userID: file.userID, bucket: bucket.value, filePath: object.value,
-                fileType: FileTypePolicy.contentType(ofExtension: file.fileExtension), fileSize: file.size,
-                metadata: .object(["source": .string("knowledge_base"), "file_id": .string(file.id), "file_name": .string(file.name)])
-            ).enqueue(on: core.jobs, enabled: processingEnabled)
+        } else {
+            try ProcessingRequest(file: file)?.enqueue(on: core.jobs, enabled: processingEnabled)
         }
     }
 

@@ -40,26 +40,32 @@ package final class CachedUserDirectory: UserDirectory, DescriptorWatcher {
             return
         }
         for payload in payloads { cache.invalidate(payload) }
+        followListeningConnection()
+    }
+
+    /// Flushes when the listening connection is not the one the entries came through; returns
+    /// whether there is one.
+    @discardableResult
+    private func followListeningConnection() -> Bool {
         let listening = connection.listeningConnection
         if listening != cachedConnection {
             cache.flush()
             cachedConnection = listening
         }
+        return listening != nil
     }
 
     /// The cached answer for `key`, or `read()`'s, kept when a listening connection stands
     /// behind it. Kept first, then the notifications that came with the answer applied: one
     /// about a change after the read removes what was just kept.
-    private func lookup(_ key: IdentityCache.Key, _ read: () throws -> IdentityCache.Value) throws -> IdentityCache.Value {
+    /// `keep`: whether an answer is worth keeping.
+    private func lookup(
+        _ key: IdentityCache.Key, keep: (IdentityCache.Value) -> Bool = { _ in true }, _ read: () throws -> IdentityCache.Value
+    ) throws -> IdentityCache.Value {
         apply(connection.notifications(read: false))
         if cachedConnection != nil, let hit = cache.value(key) { return hit }
         let value = try read()
-        let listening = connection.listeningConnection
-        if listening != cachedConnection {
-            cache.flush()
-            cachedConnection = listening
-        }
-        if listening != nil { cache.store(key, value) }
+        if followListeningConnection(), keep(value) { cache.store(key, value) }
         apply(connection.notifications(read: false))
         return value
     }
@@ -96,16 +102,8 @@ package final class CachedUserDirectory: UserDirectory, DescriptorWatcher {
     /// A user that exists is cached (until their rows change); "no such user" is not: a user
     /// who signs up now must be found at once, and `auth.users` is not ours to put triggers on.
     package func user(_ userID: UserID) throws -> UserCandidate? {
-        apply(connection.notifications(read: false))
-        if cachedConnection != nil, case .user(let found?)? = cache.value(IdentityCache.Key(.user, userID.value)) { return found }
-        let found = try base.user(userID)
-        let listening = connection.listeningConnection
-        if listening != cachedConnection {
-            cache.flush()
-            cachedConnection = listening
-        }
-        if let found, listening != nil { cache.store(IdentityCache.Key(.user, userID.value), .user(found)) }
-        apply(connection.notifications(read: false))
+        let value = try lookup(IdentityCache.Key(.user, userID.value), keep: { $0 != .user(nil) }) { .user(try base.user(userID)) }
+        guard case .user(let found) = value else { return try base.user(userID) }
         return found
     }
 

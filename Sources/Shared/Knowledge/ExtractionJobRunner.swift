@@ -43,6 +43,8 @@ package final class ExtractionJobRunner: JobRunner {
     private let budget: Budget
     private let processingEnabled: Bool
     private let clock: @Sendable () -> Int
+    /// Where the temporary copies go (`TMPDIR`, else `/tmp`), read once.
+    private let temporaryDirectory = Environment.process().get("TMPDIR") ?? "/tmp"
 
     package init(
         files: any KnowledgeFileStore, storage: any ObjectStorage, jobs: any JobQueue, extractor: String, budget: Budget,
@@ -88,11 +90,7 @@ package final class ExtractionJobRunner: JobRunner {
             defer { unlink(path) }
             outcome = extract(file, format: format, method: method, path: path)
         }
-        if processingEnabled, let (bucket, object) = file.storageLocation {
-            let request = ProcessingRequest(
-                userID: file.userID, bucket: bucket.value, filePath: object.value,
-                fileType: FileTypePolicy.contentType(ofExtension: file.fileExtension), fileSize: file.size,
-                metadata: .object(["source": .string("knowledge_base"), "file_id": .string(file.id), "file_name": .string(file.name)]))
+        if processingEnabled, let request = ProcessingRequest(file: file) {
             do {
                 try request.enqueue(on: jobs, enabled: true)
             } catch {
@@ -109,7 +107,7 @@ package final class ExtractionJobRunner: JobRunner {
 
     /// The object in a new private temporary file (mode 0600), at most `maxInputBytes`.
     private func copy(_ object: ObjectName, in bucket: BucketName) -> Copy {
-        var template = Array(((Environment.process().get("TMPDIR") ?? "/tmp") + "/ub-extract-XXXXXX").utf8CString)
+        var template = Array((temporaryDirectory + "/ub-extract-XXXXXX").utf8CString)
         let fd = mkstemp(&template)
         guard fd >= 0 else { return .failure(.retry(reason: "no temporary file: errno \(errno)", delaySeconds: 30)) }
         let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -20,6 +20,16 @@ package struct ProcessingRequest: Sendable, Equatable {
         self.metadata = metadata
     }
 
+    /// The call for a knowledge file as stored (nil when the row names no object): the one
+    /// shape the upload and the extraction job both queue.
+    package init?(file: KnowledgeFile) {
+        guard let (bucket, object) = file.storageLocation else { return nil }
+        self.init(
+            userID: file.userID, bucket: bucket.value, filePath: object.value,
+            fileType: FileTypePolicy.contentType(ofExtension: file.fileExtension), fileSize: file.size,
+            metadata: .object(["source": .string("knowledge_base"), "file_id": .string(file.id), "file_name": .string(file.name)]))
+    }
+
     package static let jobKind = "kb_processing"
 
     /// One call per stored object.
