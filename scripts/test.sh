@@ -34,13 +34,14 @@ echo "== tests"
 # One test at a time: the resilience tests stop PostgreSQL and kill workers under everyone.
 UB_STACK_ENV="$state/env" swift test --skip-build --no-parallel
 
-echo "== knowledge base and today's webhook callers on the GCS emulator"
-# The same knowledge-base suite again, and the webhook's service-role, conversations and
-# reprocess_audio tests, through nginx on a second stack whose storage is the emulator.
+echo "== knowledge base, today's webhook callers and contact merges on the GCS emulator"
+# The same knowledge-base and contact-merge suites again, and the webhook's service-role,
+# conversations and reprocess_audio tests, through nginx on a second stack whose storage is the
+# emulator.
 STORAGE_BACKEND=gcs STORAGE_EMULATOR_HOST="http://127.0.0.1:$((port + 2))" UB_WORKERS=2 UB_JOB_WORKERS=0 \
     "$root/scripts/stack.sh" start "$gcs_state" "$((port + 10))" "$(swift build --show-bin-path)"
 UB_STACK_ENV="$gcs_state/env" swift test --skip-build --no-parallel \
-    --filter 'KnowledgeBaseTests|ChatwootWebhookTests/(theServiceRole|aKnownUsers|aUsersOnly|reprocessAudio)'
+    --filter 'KnowledgeBaseTests|ContactMergeTests|ChatwootWebhookTests/(theServiceRole|aKnownUsers|aUsersOnly|reprocessAudio)'
 
 echo "== many hosts"
 # Two app hosts, a database host and a client in network namespaces of their own (nothing leaves

@@ -99,6 +99,19 @@ struct GCSStorageTests {
         #expect(throws: StorageError.self) { try gcs.listObjects(in: Self.bucketName("none"), prefix: "", pageToken: nil, maxResults: 5) }
     }
 
+    @Test func aBucketIsDeletedOnlyOnceItHoldsNoObject() throws {
+        let gcs = storage()
+        let bucket = Self.bucketName("del")
+        #expect(try gcs.createBucket(bucket) == .created)
+        _ = try gcs.putObject(Self.object("a/b.json"), in: bucket, contentType: "application/json", data: [1], ifAbsent: true)
+        #expect(try gcs.deleteBucket(bucket) == .notEmpty)
+        #expect(try read(gcs, Self.object("a/b.json"), in: bucket) == [1])
+        #expect(try gcs.deleteObject(Self.object("a/b.json"), in: bucket))
+        #expect(try gcs.deleteBucket(bucket) == .deleted)
+        #expect(try !gcs.bucketExists(bucket))
+        #expect(try gcs.deleteBucket(bucket) == .notFound)
+    }
+
     @Test func downloadURLsPointAtTheEmulatorWithoutCredentials() throws {
         let gcs = storage()
         let bucket = Self.bucketName()

@@ -14,7 +14,7 @@ extension MigrationTests {
         let exported = try Stack.shared.shell(#""$UB_BIN/userbuckets" migrate --export '\#(folder)' --directory "$UB_ROOT/db/migrations""#)
         #expect(exported.status == 0, "\(exported.output)")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        #expect(files.count == 8)
+        #expect(files.count == 9)
         #expect(files.allSatisfy { $0.wholeMatch(of: /\d{14}_userbuckets_[a-z0-9_]+\.sql/) != nil }, "\(files)")
         #expect(files.first == "20261201000001_userbuckets_supabase_bootstrap.sql")
         let applied = try Stack.shared.shell(
@@ -27,6 +27,6 @@ extension MigrationTests {
         #expect(try Migrator(connection: database, directory: migrations).migrate() == [])
         let tables = try database.execute(
             PreparedStatement("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'userbuckets_%'"))
-        #expect(tables.scalar == "3")  // the migrations record, the webhook gate, the jobs
+        #expect(tables.scalar == "4")  // the migrations record, the webhook gate, the jobs, the contact buckets
     }
 }

@@ -24,6 +24,7 @@ struct MigrationTests {
             first == [
                 "0001_supabase_bootstrap", "0002_original_tables", "0003_phone_lookup", "0004_chatwoot_messages_and_jobs",
                 "0005_gate_without_note_key", "0006_phone_key_rules", "0007_conversations", "0008_identity_notifications",
+                "0009_contact_merges",
             ])
         // The gate's note is not a foreign key (each stored message would look it up, 0005).
         let gateKeys = PreparedStatement(
@@ -68,7 +69,7 @@ struct MigrationTests {
                     VALUES (gen_random_uuid(), gen_random_uuid(), '+5511987654321', 'tech');
                 """)
         let applied = try Migrator(connection: database, directory: migrations).migrate()
-        #expect(applied.count == 8)
+        #expect(applied.count == 9)
         // Existing tables and rows are kept as they were.
         let industry = try database.execute(PreparedStatement("SELECT industry FROM public.profiles"))
         #expect(industry.scalar == "tech")

@@ -92,6 +92,21 @@ import Testing
         #expect(try read("piped.bin") == payload)
     }
 
+    @Test func aBucketIsDeletedOnlyOnceItHoldsNoObject() throws {
+        _ = try storage.putObject(ObjectName("a/b/c.json")!, in: bucket, contentType: "application/json", data: [1], ifAbsent: true)
+        _ = try storage.putObject(ObjectName("a/d.json")!, in: bucket, contentType: "application/json", data: [2], ifAbsent: true)
+        #expect(try storage.deleteBucket(bucket) == .notEmpty)
+        #expect(try read("a/b/c.json") == [1])
+        #expect(try storage.deleteObject(ObjectName("a/b/c.json")!, in: bucket))
+        #expect(try storage.deleteBucket(bucket) == .notEmpty)  // a/d.json is still there
+        #expect(try read("a/d.json") == [2])
+        #expect(try storage.deleteObject(ObjectName("a/d.json")!, in: bucket))
+        // Only empty folders are left.
+        #expect(try storage.deleteBucket(bucket) == .deleted)
+        #expect(try !storage.bucketExists(bucket))
+        #expect(try storage.deleteBucket(bucket) == .notFound)
+    }
+
     @Test func namesCannotLeaveTheirBucket() {
         for bad in ["", "../x", "a/../../b", "/etc/passwd", "a//b", "a/./b", "nul\u{0}", "line\nbreak", String(repeating: "a", count: 1025)] {
             #expect(ObjectName(bad) == nil, "\(bad.debugDescription)")

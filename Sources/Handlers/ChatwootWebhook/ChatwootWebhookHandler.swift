@@ -71,7 +71,10 @@ struct ChatwootWebhookHandler: RequestHandler {
         let contactID = event.contactID
         let identification = try core.identifier.identify(number: number, contactID: contactID, logger: context.logger)
         // Always a bucket: a message without a user has its contact id.
-        guard let found = try core.provisioner.ensureBucket(after: identification, contactID: contactID) else {
+        guard
+            let found = try core.provisioner.ensureBucket(
+                after: identification, contactID: contactID, phoneKey: number?.lookupKey)
+        else {
             throw ServiceError(.internal, "no bucket for a message with a contact id")
         }
         let ensured = found.bucket
@@ -96,7 +99,7 @@ struct ChatwootWebhookHandler: RequestHandler {
             } catch let error as StorageError where error.code == .notFound && identification.candidate == nil {
                 // A contact bucket this worker remembered is gone: make it again, once.
                 core.provisioner.forgetContactBucket(ensured.name)
-                _ = try core.provisioner.ensureContactBucket(contactID)
+                _ = try core.provisioner.ensureContactBucket(contactID, phoneKey: number?.lookupKey)
                 return try core.storage.putObject(
                     ObjectName(objectPath)!, in: ensured.name, contentType: "application/json", data: document, ifAbsent: true)
             }
@@ -108,7 +111,7 @@ struct ChatwootWebhookHandler: RequestHandler {
                     userID: userID, contactID: contactID, bucket: ensured.name.value, objectPath: objectPath,
                     storageURI: "\(core.storage.backendName == "gcs" ? "gs" : core.storage.backendName)://\(ensured.name.value)/\(objectPath)",
                     content: Self.content(of: event), metadata: Self.metadata(of: event, deliveryID: deliveryID),
-                    deliveryID: deliveryID, audioJobs: Self.audioJobs(event, bucket: ensured.name, userID: userID)))
+                    deliveryID: deliveryID, phoneKey: number?.lookupKey, audioJobs: Self.audioJobs(event, bucket: ensured.name, userID: userID)))
         }
         context.log(.info, "message stored", metadata: [LogKey.bucket: .string(ensured.name.value), LogKey.outcome: .string(identification.outcome)])
         switch outcome {

@@ -7,7 +7,7 @@ import Synchronization
 #endif
 
 /// `job-worker`: drains the PostgreSQL job queue: audio attachments (`audio`), knowledge-file
-/// text (`extract`) and the processing trigger (`kb_processing`). Runs beside the
+/// text (`extract`), the processing trigger (`kb_processing`) and contact-bucket merges (`merge`). Runs beside the
 /// FastCGI pools under the same supervisor; any number of them, on any number of hosts.
 /// `--drain` exits once nothing is runnable (for tests and one-off runs).
 enum JobWorker {
@@ -39,6 +39,7 @@ enum JobWorker {
                     extractor: ExtractionJobRunner.extractorPath(environment: environment),
                     budget: try ExtractionJobRunner.Budget(environment: environment),
                     processingEnabled: environment.get("KB_PROCESSING_URL") != nil),
+                ContactMergeJob.kind: try ContactMergeRunner(core: core, environment: environment, logger: logger),
                 ProcessingRequest.jobKind: try ProcessingTriggerRunner(
                     client: CurlHTTPClient(configuration: .init(connectTimeoutMs: 10_000, totalTimeoutMs: 60_000)), environment: environment),
             ]
@@ -79,21 +80,11 @@ enum JobWorker {
             LogKey.durationMs: .stringConvertible(MonotonicClock.milliseconds() - started),
         ]
         do {
+            let label = try queue.record(outcome, of: job)
+            metadata[LogKey.outcome] = .string(label)
             switch outcome {
-            case .done(let result):
-                try queue.finish(job, status: .done, result: result)
-                metadata[LogKey.outcome] = "done"
-            case .skipped(let result):
-                try queue.finish(job, status: .skipped, result: result)
-                metadata[LogKey.outcome] = "skipped"
-            case .retry(let reason, let delay):
-                try queue.retry(job, error: reason, delaySeconds: delay, permanent: false)
-                metadata[LogKey.outcome] = job.attempts >= job.maxAttempts ? "failed" : "retry"
-                metadata[LogKey.error] = .string(reason)
-            case .fail(let reason):
-                try queue.retry(job, error: reason, delaySeconds: 0, permanent: true)
-                metadata[LogKey.outcome] = "failed"
-                metadata[LogKey.error] = .string(reason)
+            case .retry(let reason, _), .fail(let reason): metadata[LogKey.error] = .string(reason)
+            case .done, .skipped: break
             }
             logger.info("job", metadata: metadata)
             let outcomeLabel = metadata[LogKey.outcome].map { "\($0)" } ?? "unknown"

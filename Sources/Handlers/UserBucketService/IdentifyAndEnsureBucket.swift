@@ -40,7 +40,10 @@ struct IdentifyAndEnsureBucket {
             let identification = try core.identifier.identify(number: number, contactID: contactID, logger: context.logger)
             context.log(.info, "identification", metadata: [LogKey.outcome: .string(identification.outcome)])
             if identification.candidate == nil, finalContactID == nil, let number { finalContactID = Self.contactKey(for: number) }
-            guard let found = try core.provisioner.ensureBucket(after: identification, contactID: finalContactID) else {
+            guard
+                let found = try core.provisioner.ensureBucket(
+                    after: identification, contactID: finalContactID, phoneKey: number?.lookupKey)
+            else {
                 throw ServiceError.badRequest("whatsappNumber is not a phone number and no contactId was given")
             }
             ensured = found.bucket

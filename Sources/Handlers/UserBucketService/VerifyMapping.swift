@@ -55,6 +55,20 @@ struct VerifyMapping {
                 conflicts.append(.string("legacy bucket name belongs to another user"))
             }
         }
+        // Contact buckets the user's numbers still own: a merge that has not run (or failed).
+        let keys = Set((mapped + [profile?.whatsApp, profile?.phone].compactMap { $0 }).compactMap { core.normalizer.normalize($0)?.lookupKey })
+        let unmerged = try ServiceError.catching { try core.merges.unmerged(phoneKeys: keys.sorted(), contactIDs: []) }
+        for contact in unmerged {
+            conflicts.append(
+                .string("contact bucket \(contact.bucket) of a linked number is not merged yet (\(contact.jobStatus ?? "no merge queued"))"))
+        }
+        data["contactBuckets"] = .array(
+            unmerged.map { contact in
+                .object([
+                    "contactId": .string(contact.displayID), "bucketName": .string(contact.bucket), "state": .string(contact.state.rawValue),
+                    "merge": contact.jobStatus.map(JSON.string) ?? .null, "note": contact.note.map(JSON.string) ?? .null,
+                ])
+            })
         data["userId"] = .string(userID.value)
         data["whatsappMappings"] = .array(mapped.map { .string(PhoneNumber.mask($0)) })
         data["profile"] =

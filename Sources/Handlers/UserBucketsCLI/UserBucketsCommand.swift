@@ -7,6 +7,6 @@ struct UserBucketsCommand: ParsableCommand {
         abstract: "Operate userbuckets: normalize numbers, identify users, apply migrations, handle stored objects.",
         subcommands: [
             NormalizeCommand.self, IdentifyCommand.self, MigrateCommand.self, ObjectCommand.self, JobsCommand.self, ListBucketsCommand.self,
-            VerifyMappingsCommand.self, DevCommand.self,
+            VerifyMappingsCommand.self, MergesCommand.self, DevCommand.self,
         ])
 }

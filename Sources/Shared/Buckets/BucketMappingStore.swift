@@ -11,4 +11,8 @@ package protocol BucketMappingStore: AnyObject {
 
     /// Every row whose bucket starts with `prefix`, by bucket name.
     func mappings(bucketPrefix prefix: String) throws -> [(userID: UserID, bucket: String)]
+
+    /// Records a contact bucket and the lookup key of its contact's number
+    /// (`userbuckets_contact_buckets`), so the bucket is merged once the number gets a user.
+    func recordContactBucket(contactID: String, bucket: String, phoneKey: String?) throws
 }

@@ -84,19 +84,22 @@ package final class BucketProvisioner {
     /// The bucket an identification leads to — the user's when it found one, else the contact's
     /// (nil when there is no contact id either) — ensured: identify-then-ensure in one place for
     /// the function, the webhook and the CLI.
-    package func ensureBucket(after identification: Identification, contactID: String?) throws(ServiceError) -> (
+    /// `phoneKey`: the number's `lookupKey`, recorded with a contact bucket (it is merged into
+    /// the user's once that number gets one).
+    package func ensureBucket(after identification: Identification, contactID: String?, phoneKey: String? = nil) throws(ServiceError) -> (
         bucket: Ensured, userID: UserID?
     )? {
         if let candidate = identification.candidate {
             return (try ensureUserBucket(candidate.userID, knownBucket: candidate.bucket), candidate.userID)
         }
         guard let contactID else { return nil }
-        return (try ensureContactBucket(contactID), nil)
+        return (try ensureContactBucket(contactID, phoneKey: phoneKey), nil)
     }
 
-    /// Ensures the bucket of a contact that is not (yet) a known user.
-    package func ensureContactBucket(_ contactID: String) throws(ServiceError) -> Ensured {
-        try counted("contact") { () throws(ServiceError) in try ensureContactBucketUncounted(contactID) }
+    /// Ensures the bucket of a contact that is not (yet) a known user, and records it (with
+    /// `phoneKey`) for the merge once the number is linked.
+    package func ensureContactBucket(_ contactID: String, phoneKey: String? = nil) throws(ServiceError) -> Ensured {
+        try counted("contact") { () throws(ServiceError) in try ensureContactBucketUncounted(contactID, phoneKey: phoneKey) }
     }
 
     /// Counts the ensure by kind and outcome (existing, created, failed), with its duration.
@@ -118,12 +121,14 @@ package final class BucketProvisioner {
         }
     }
 
-    private func ensureContactBucketUncounted(_ contactID: String) throws(ServiceError) -> Ensured {
+    private func ensureContactBucketUncounted(_ contactID: String, phoneKey: String?) throws(ServiceError) -> Ensured {
         let name = naming.contactBucket(contactID)
         if knownContactBuckets.contains(name.value) { return Ensured(name: name, isNew: false) }
         let ensured = try ServiceError.catching {
             try locks.withExclusiveLock("bucket:" + name.value) {
-                Ensured(name: name, isNew: try storage.createBucket(name) == .created)
+                let ensured = Ensured(name: name, isNew: try storage.createBucket(name) == .created)
+                try mappings.recordContactBucket(contactID: contactID, bucket: name.value, phoneKey: phoneKey)
+                return ensured
             }
         }
         if knownContactBuckets.count >= 10_000 { knownContactBuckets.removeAll(keepingCapacity: true) }

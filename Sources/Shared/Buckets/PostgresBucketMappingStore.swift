@@ -13,6 +13,12 @@ package final class PostgresBucketMappingStore: BucketMappingStore {
     static let selectByPrefix = PreparedStatement(
         "SELECT user_id, bucket_name FROM public.user_bucket_mapping WHERE starts_with(bucket_name, $1) ORDER BY bucket_name")
 
+    static let recordContact = PreparedStatement("SELECT public.userbuckets_contact_seen($1, $2, $3)")
+
+    package func recordContactBucket(contactID: String, bucket: String, phoneKey: String?) throws {
+        _ = try connection.execute(Self.recordContact, [contactID, bucket, phoneKey])
+    }
+
     package func bucketName(forUser userID: UserID) throws -> String? {
         try connection.execute(Self.selectByUser, [userID.value]).scalar
     }

@@ -13,12 +13,15 @@ package struct NewChatwootMessage: Sendable {
     package var content: String
     package var metadata: JSON
     package var deliveryID: String?
+    /// `PhoneNumber.lookupKey` of the sender's number, when it has one: a contact bucket is
+    /// merged once that number gets a user.
+    package var phoneKey: String?
     /// One payload per audio attachment; the store adds `meeting_note_id`.
     package var audioJobs: [(dedupeKey: String, payload: JSONObject)]
 
     package init(
         accountID: Int, messageID: Int, conversationID: Int, senderID: Int?, userID: String?, contactID: String, bucket: String,
-        objectPath: String, storageURI: String, content: String, metadata: JSON, deliveryID: String?,
+        objectPath: String, storageURI: String, content: String, metadata: JSON, deliveryID: String?, phoneKey: String? = nil,
         audioJobs: [(dedupeKey: String, payload: JSONObject)]
     ) {
         self.accountID = accountID
@@ -33,6 +36,7 @@ package struct NewChatwootMessage: Sendable {
         self.content = content
         self.metadata = metadata
         self.deliveryID = deliveryID
+        self.phoneKey = phoneKey
         self.audioJobs = audioJobs
     }
 }

@@ -1,6 +1,7 @@
 /// `ChatwootMessageStore` on PostgreSQL: `userbuckets_chatwoot_messages` is the gate (its
 /// primary key is the Chatwoot account and message id), written in the same statement (so the
-/// same transaction) as the `meeting_notes` row (the original's columns) and the audio jobs.
+/// same transaction) as the `meeting_notes` row (the original's columns) and the audio jobs,
+/// and tells the contact-merge bookkeeping (`userbuckets_contact_message`, 0009) about it.
 package final class PostgresChatwootMessageStore: ChatwootMessageStore {
     private let connection: PostgresConnection
 
@@ -21,7 +22,7 @@ package final class PostgresChatwootMessageStore: ChatwootMessageStore {
             , jobs AS (
                 INSERT INTO public.userbuckets_jobs (kind, payload, dedupe_key)
                 SELECT 'audio', (job -> 'payload') || jsonb_build_object('meeting_note_id', note.id), job ->> 'key'
-                FROM note, jsonb_array_elements($13::jsonb) AS job
+                FROM note, jsonb_array_elements($14::jsonb) AS job
                 ON CONFLICT (dedupe_key) DO NOTHING
             )
             """
@@ -37,8 +38,10 @@ package final class PostgresChatwootMessageStore: ChatwootMessageStore {
                 SELECT meeting_note_id, $3::uuid, $7, $8, $2::bigint::text, $9, $10, 'whatsapp', 'incoming', $11, 'stored', $12::jsonb, now()
                 FROM claimed
                 RETURNING id
+            ), contact AS (
+                SELECT public.userbuckets_contact_message($7, $4, $3::uuid, $13) FROM claimed
             )\(withJobs ? jobs : "")
-            SELECT id::text FROM note
+            SELECT id::text FROM note, contact
             """
     }
 
@@ -57,7 +60,7 @@ package final class PostgresChatwootMessageStore: ChatwootMessageStore {
         var parameters: [any PostgresBindable] = [
             message.accountID, message.messageID, message.userID, message.bucket, message.objectPath, message.deliveryID,
             message.contactID, message.conversationID, message.senderID, message.content, message.storageURI,
-            message.metadata.serialized(),
+            message.metadata.serialized(), message.phoneKey,
         ]
         let statement: PreparedStatement
         if message.audioJobs.isEmpty {

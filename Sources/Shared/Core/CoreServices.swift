@@ -15,13 +15,16 @@ package struct CoreServices {
     package let knowledgeFiles: any KnowledgeFileStore
     package let jobs: any JobQueue
     package let audioRecords: any AudioRecords
+    /// Contact buckets and their merges into users' buckets.
+    package let merges: any ContactMergeStore
     /// What the serving loop watches for this thread (the identification cache's notifications).
     package let watcher: (any DescriptorWatcher)?
 
     package init(
         normalizer: PhoneNormalizer, directory: any UserDirectory, mappings: any BucketMappingStore, locks: any ExclusiveLocks,
         storage: any ObjectStorage, naming: BucketNaming, authenticator: Authenticator, messages: any ChatwootMessageStore,
-        knowledgeFiles: any KnowledgeFileStore, jobs: any JobQueue, audioRecords: any AudioRecords, watcher: (any DescriptorWatcher)? = nil
+        knowledgeFiles: any KnowledgeFileStore, jobs: any JobQueue, audioRecords: any AudioRecords, merges: any ContactMergeStore,
+        watcher: (any DescriptorWatcher)? = nil
     ) {
         self.normalizer = normalizer
         self.numbers = NumberMemo(normalizer: normalizer)
@@ -36,6 +39,7 @@ package struct CoreServices {
         self.knowledgeFiles = knowledgeFiles
         self.jobs = jobs
         self.audioRecords = audioRecords
+        self.merges = merges
         self.watcher = watcher
     }
 
@@ -72,7 +76,8 @@ package struct CoreServices {
             storage: storage, naming: try BucketNaming(environment: environment),
             authenticator: try authenticator ?? Authenticator(environment: environment),
             messages: PostgresChatwootMessageStore(connection: connection), knowledgeFiles: PostgresKnowledgeFileStore(connection: connection),
-            jobs: PostgresJobQueue(connection: connection), audioRecords: PostgresAudioRecords(connection: connection), watcher: watcher)
+            jobs: PostgresJobQueue(connection: connection), audioRecords: PostgresAudioRecords(connection: connection),
+            merges: PostgresContactMergeStore(connection: connection), watcher: watcher)
     }
 
     /// Everything in memory, for in-process tests of the handlers.
@@ -83,6 +88,7 @@ package struct CoreServices {
         CoreServices(
             normalizer: PhoneNormalizer(), directory: directory, mappings: InMemoryBucketMappingStore(), locks: InMemoryExclusiveLocks(),
             storage: storage, naming: try BucketNaming(prefix: prefix), authenticator: authenticator, messages: InMemoryChatwootMessageStore(),
-            knowledgeFiles: InMemoryKnowledgeFileStore(), jobs: InMemoryJobQueue(), audioRecords: InMemoryAudioRecords())
+            knowledgeFiles: InMemoryKnowledgeFileStore(), jobs: InMemoryJobQueue(), audioRecords: InMemoryAudioRecords(),
+            merges: InMemoryContactMergeStore())
     }
 }

@@ -49,6 +49,25 @@ package final class InMemoryJobQueue: JobQueue, Sendable {
         }
     }
 
+    package func claim(dedupeKey: String, workerID: String, leaseSeconds: Int) throws -> Job? {
+        let now = clock()
+        return entries.withLock { entries in
+            guard
+                let index = entries.firstIndex(where: { entry in
+                    entry.dedupeKey == dedupeKey
+                        && (entry.job.status == .queued || (entry.job.status == .running && (entry.leasedUntil ?? now) < now))
+                })
+            else { return nil }
+            let old = entries[index].job
+            let job = Job(
+                id: old.id, kind: old.kind, payload: old.payload, status: .running, attempts: old.attempts + 1, maxAttempts: old.maxAttempts,
+                lastError: old.lastError)
+            entries[index].job = job
+            entries[index].leasedUntil = now + leaseSeconds
+            return job
+        }
+    }
+
     package func finish(_ job: Job, status: Job.Status, result: JSON) throws {
         update(job.id) { entry in
             entry.job = Self.with(entry.job, status: status, lastError: nil)

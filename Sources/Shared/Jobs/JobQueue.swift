@@ -8,6 +8,10 @@ package protocol JobQueue: AnyObject {
     /// `leaseSeconds`, counting an attempt; nil when there is none.
     func claim(workerID: String, leaseSeconds: Int) throws -> Job?
 
+    /// Claims the job with this dedupe key now, whenever it was due (queued, or running with an
+    /// expired lease); nil when there is none or a worker holds it.
+    func claim(dedupeKey: String, workerID: String, leaseSeconds: Int) throws -> Job?
+
     /// The job succeeded (`done`) or ended in a terminal non-error state (`skipped`).
     func finish(_ job: Job, status: Job.Status, result: JSON) throws
 
@@ -30,6 +34,25 @@ package protocol JobQueue: AnyObject {
 }
 
 extension JobQueue {
+    /// Records how an attempt ended; returns the outcome's label for logs and metrics (`done`,
+    /// `skipped`, `retry`, `failed`).
+    package func record(_ outcome: JobOutcome, of job: Job) throws -> String {
+        switch outcome {
+        case .done(let result):
+            try finish(job, status: .done, result: result)
+            return "done"
+        case .skipped(let result):
+            try finish(job, status: .skipped, result: result)
+            return "skipped"
+        case .retry(let reason, let delay):
+            try retry(job, error: reason, delaySeconds: delay, permanent: false)
+            return job.attempts >= job.maxAttempts ? "failed" : "retry"
+        case .fail(let reason):
+            try retry(job, error: reason, delaySeconds: 0, permanent: true)
+            return "failed"
+        }
+    }
+
     /// The queue's depth by state as Prometheus gauges, for the metrics scrape; empty when the
     /// database cannot say.
     package func depthGauges() -> String {

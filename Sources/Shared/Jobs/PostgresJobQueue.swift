@@ -23,6 +23,16 @@ package final class PostgresJobQueue: JobQueue {
             ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED)
         RETURNING id, kind, payload::text AS payload, status, attempts, max_attempts, last_error, to_json(run_at) #>> '{}' AS run_at
         """)
+    static let claimByKey = PreparedStatement(
+        """
+        UPDATE public.userbuckets_jobs SET status = 'running', attempts = attempts + 1, leased_by = $2,
+            leased_until = now() + make_interval(secs => $3::int), updated_at = now()
+        WHERE id = (
+            SELECT id FROM public.userbuckets_jobs
+            WHERE dedupe_key = $1 AND (status = 'queued' OR (status = 'running' AND leased_until < now()))
+            FOR UPDATE SKIP LOCKED)
+        RETURNING id, kind, payload::text AS payload, status, attempts, max_attempts, last_error, to_json(run_at) #>> '{}' AS run_at
+        """)
     static let finishJob = PreparedStatement(
         """
         UPDATE public.userbuckets_jobs SET status = $2, result = $3::jsonb, leased_until = NULL, last_error = NULL, updated_at = now()
@@ -66,6 +76,10 @@ package final class PostgresJobQueue: JobQueue {
 
     package func claim(workerID: String, leaseSeconds: Int) throws -> Job? {
         try connection.execute(Self.claimNext, [workerID, leaseSeconds]).records.first.map(Self.job)
+    }
+
+    package func claim(dedupeKey: String, workerID: String, leaseSeconds: Int) throws -> Job? {
+        try connection.execute(Self.claimByKey, [dedupeKey, workerID, leaseSeconds]).records.first.map(Self.job)
     }
 
     package func finish(_ job: Job, status: Job.Status, result: JSON) throws {

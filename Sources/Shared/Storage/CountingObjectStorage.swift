@@ -29,6 +29,10 @@ package final class CountingObjectStorage: ObjectStorage {
         try counted("bucket_exists") { () throws(StorageError) in try base.bucketExists(name) }
     }
 
+    package func deleteBucket(_ name: BucketName) throws(StorageError) -> BucketDeletion {
+        try counted("delete_bucket") { () throws(StorageError) in try base.deleteBucket(name) }
+    }
+
     package func listBuckets(prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> BucketPage {
         try counted("list_buckets") { () throws(StorageError) in try base.listBuckets(prefix: prefix, pageToken: pageToken, maxResults: maxResults) }
     }

@@ -41,6 +41,42 @@ package final class FileSystemObjectStorage: ObjectStorage, Sendable {
         throw StorageError(.unavailable, "stat \(name.value): \(String(cString: strerror(errno)))")
     }
 
+    /// Removes the bucket's folders bottom-up with `rmdir`, which refuses a folder that holds
+    /// anything: an object written meanwhile keeps its folders and the bucket.
+    package func deleteBucket(_ name: BucketName) throws(StorageError) -> BucketDeletion {
+        let path = root + "/" + name.value
+        guard try bucketExists(name) else { return .notFound }
+        let emptied = try removeEmptyFolders(path)
+        guard emptied else { return .notEmpty }
+        try Self.syncDirectory(root)
+        return .deleted
+    }
+
+    /// Whether `directory` (and every folder under it) was removed.
+    private func removeEmptyFolders(_ directory: String) throws(StorageError) -> Bool {
+        let entries: [String]
+        do {
+            entries = try FileIO.list(directory: directory)
+        } catch {
+            throw StorageError(.unavailable, "\(error)")
+        }
+        var empty = true
+        for entry in entries {
+            var info = stat()
+            let path = directory + "/" + entry
+            guard lstat(path, &info) == 0 else { continue }
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                if try !removeEmptyFolders(path) { empty = false }
+            } else {
+                empty = false
+            }
+        }
+        guard empty else { return false }
+        if rmdir(directory) == 0 || errno == ENOENT { return true }
+        if errno == ENOTEMPTY || errno == EEXIST { return false }
+        throw .system("rmdir", directory)
+    }
+
     package func listBuckets(prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> BucketPage {
         let names: [String]
         do {

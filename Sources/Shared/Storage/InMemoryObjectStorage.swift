@@ -37,6 +37,16 @@ package final class InMemoryObjectStorage: ObjectStorage, Sendable {
         try access { state in state.buckets.contains(name.value) }
     }
 
+    package func deleteBucket(_ name: BucketName) throws(StorageError) -> BucketDeletion {
+        try access { state in
+            guard state.buckets.contains(name.value) else { return .notFound }
+            if !(state.objects[name.value] ?? [:]).isEmpty { return .notEmpty }
+            state.buckets.remove(name.value)
+            state.objects[name.value] = nil
+            return .deleted
+        }
+    }
+
     package func listBuckets(prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> BucketPage {
         let names = try access { state in Array(state.buckets) }
         return BucketPage.paginate(names.filter { $0.hasPrefix(prefix) }, after: pageToken, maxResults: maxResults)

@@ -6,6 +6,15 @@ package enum BucketCreation: Sendable, Equatable {
     case alreadyOwned
 }
 
+/// What deleting a bucket found.
+package enum BucketDeletion: Sendable, Equatable {
+    case deleted
+    /// There was no such bucket (deleted before, or never made).
+    case notFound
+    /// It still holds objects: nothing was deleted.
+    case notEmpty
+}
+
 /// One page of bucket names.
 package struct BucketPage: Sendable, Equatable {
     package var names: [String]
@@ -33,6 +42,9 @@ package protocol ObjectStorage: AnyObject {
 
     /// Whether `name` exists and is ours.
     func bucketExists(_ name: BucketName) throws(StorageError) -> Bool
+
+    /// Deletes `name` only if it holds no objects (an object written meanwhile keeps it).
+    func deleteBucket(_ name: BucketName) throws(StorageError) -> BucketDeletion
 
     /// Bucket names starting with `prefix`, sorted, one page at a time.
     func listBuckets(prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> BucketPage

@@ -71,6 +71,18 @@ package final class GCSObjectStorage: ObjectStorage {
         }
     }
 
+    package func deleteBucket(_ name: BucketName) throws(StorageError) -> BucketDeletion {
+        let outcome = try call("DELETE", "/storage/v1/b/\(name.value)", idempotent: true)
+        switch outcome.response.status {
+        case 200..<300: return .deleted
+        // A retried delete whose first attempt went through finds nothing: deleted all the same.
+        case 404: return outcome.attempts > 1 ? .deleted : .notFound
+        // GCS says 409; its emulator (fake-gcs-server) 412.
+        case 409, 412: return .notEmpty
+        default: throw failure(outcome, "deleting bucket \(name.value)")
+        }
+    }
+
     package func listBuckets(prefix: String, pageToken: String?, maxResults: Int) throws(StorageError) -> BucketPage {
         var query = "project=\(ObjectName.percentEncode(configuration.projectID))&maxResults=\(max(1, min(maxResults, 1000)))"
         if !prefix.isEmpty { query += "&prefix=" + ObjectName.percentEncode(prefix) }
