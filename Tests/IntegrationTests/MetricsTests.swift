@@ -128,6 +128,9 @@ struct MetricsTests {
         #expect(!dom.contains("identification success"))
         #expect(dom.contains(#"id="tile-requests""#) && dom.contains(#"id="tile-queue""#), "\(dom)")
         #expect(dom.contains(#"<table id="failures">"#))
+        // Contact merges: the gauge of contact buckets by state, as the scrape has it.
+        let open = Int(figures.filter { $0.key == #"userbuckets_contact_buckets{state="open"}"# }.values.reduce(0, +))
+        #expect(dom.contains(#"<td class="big" id="contact-buckets">\#(open) / "#), "\(dom)")
         #expect(parts.count == 2 && parts[1].trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "console: \(parts.last ?? "")")
     }
 }

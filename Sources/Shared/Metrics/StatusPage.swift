@@ -4,7 +4,7 @@
 /// the last minutes with small charts (kept in the browser's localStorage, so they span hours
 /// across reloads); requests, 4xx and 5xx per function; identification by outcome (matched by
 /// which step, contact fallback, ambiguous — an unknown number is not a failure); webhook
-/// outcomes by reason; jobs and the queue; the latest job failures. Served by any pool, local
+/// outcomes by reason; jobs and the queue; the latest job failures; contact merges. Served by any pool, local
 /// addresses only (nginx).
 package enum StatusPage {
     package static let html = #"""
@@ -49,6 +49,12 @@ package enum StatusPage {
           <tr><th>jobs waiting / failed in the queue</th><td class="big" id="queue">–</td><td class="muted">now</td></tr>
         </table>
         <table id="failures"><tr><th>latest failed job</th><th>kind</th><th>attempts</th><th>reason</th></tr></table>
+        <h2>Contact merges <span class="muted">(contact buckets emptied into their user's once the number is linked)</span></h2>
+        <table>
+          <tr><th>merges done / failed</th><td class="big" id="merges">–</td><td id="merges-other" class="muted"></td></tr>
+          <tr><th>objects moved</th><td class="big" id="merge-objects">–</td><td class="muted"></td></tr>
+          <tr><th>contact buckets open / merging / ambiguous</th><td class="big" id="contact-buckets">–</td><td id="contact-merged" class="muted">now</td></tr>
+        </table>
         <script>
         "use strict";
         const STEP_NAMES = { mapping: "matched: mapping", profile_whatsapp: "matched: profile WhatsApp", profile_phone: "matched: profile phone",
@@ -221,6 +227,13 @@ package enum StatusPage {
             const failed = document.getElementById("failures");
             clear(failed);
             for (const job of (failures && failures.jobs) || []) row(failed, [job.id, job.kind, job.attempts, job.error || ""]);
+            const merges = o => sum(series, "userbuckets_merges_total", l => l.outcome === o);
+            const contacts = state => sum(series, "userbuckets_contact_buckets", l => l.state === state);
+            set("merges", merges("merged") + " / " + merges("failed"));
+            set("merges-other", merges("retry") + " retried, " + merges("ambiguous") + " left alone (ambiguous)");
+            set("merge-objects", String(sum(series, "userbuckets_merge_objects_moved_total")));
+            set("contact-buckets", contacts("open") + " / " + contacts("merging") + " / " + contacts("ambiguous"));
+            set("contact-merged", contacts("merged") + " merged, now");
             set("updated", "updated " + new Date().toLocaleTimeString());
           } catch (error) {
             set("updated", "metrics unavailable");
