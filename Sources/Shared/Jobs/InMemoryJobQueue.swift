@@ -39,13 +39,7 @@ package final class InMemoryJobQueue: JobQueue, Sendable {
                     || (entry.job.status == .running && (entry.leasedUntil ?? now) < now)
             }
             guard let index = runnable.min(by: { entries[$0].runAt < entries[$1].runAt }) else { return nil }
-            let old = entries[index].job
-            let job = Job(
-                id: old.id, kind: old.kind, payload: old.payload, status: .running, attempts: old.attempts + 1, maxAttempts: old.maxAttempts,
-                lastError: old.lastError)
-            entries[index].job = job
-            entries[index].leasedUntil = now + leaseSeconds
-            return job
+            return Self.lease(&entries[index], until: now + leaseSeconds)
         }
     }
 
@@ -58,14 +52,18 @@ package final class InMemoryJobQueue: JobQueue, Sendable {
                         && (entry.job.status == .queued || (entry.job.status == .running && (entry.leasedUntil ?? now) < now))
                 })
             else { return nil }
-            let old = entries[index].job
-            let job = Job(
-                id: old.id, kind: old.kind, payload: old.payload, status: .running, attempts: old.attempts + 1, maxAttempts: old.maxAttempts,
-                lastError: old.lastError)
-            entries[index].job = job
-            entries[index].leasedUntil = now + leaseSeconds
-            return job
+            return Self.lease(&entries[index], until: now + leaseSeconds)
         }
+    }
+
+    /// Marks a claimed entry running with one more attempt, leased until `until`.
+    private static func lease(_ entry: inout Entry, until: Int) -> Job {
+        let old = entry.job
+        entry.job = Job(
+            id: old.id, kind: old.kind, payload: old.payload, status: .running, attempts: old.attempts + 1, maxAttempts: old.maxAttempts,
+            lastError: old.lastError)
+        entry.leasedUntil = until
+        return entry.job
     }
 
     package func finish(_ job: Job, status: Job.Status, result: JSON) throws {
