@@ -129,7 +129,7 @@ struct ContactMergeTests {
         let core = try CoreServices.live(environment: Stack.shared.environment, authenticator: .refusingAll)
         return ContactMergeRunner(
             store: core.merges, storage: wrap(core.storage), identifier: core.identifier, numbers: core.numbers, provisioner: core.provisioner,
-            logger: Logger(label: "merge-test"), graceSeconds: 1)
+            logger: Logger(label: "merge-test", factory: { _ in SwiftLogNoOpLogHandler() }), graceSeconds: 1)
     }
 
     static func job(_ contact: Contact) -> Job {
@@ -331,18 +331,23 @@ struct ContactMergeTests {
         try fixtures.mapping(user, number: contact.phone)
         // A message without a number (identified by contact id only) lands in the contact
         // bucket while the first copy is written.
+        // A redelivery of the first message at the same moment writes nothing.
         let late = Mutex<(id: Int, bucket: String)?>(nil)
+        let redelivered = Mutex<(id: Int, bucket: String)?>(nil)
         let merge = try runner { base in
             FailingObjectStorage(base) { _, _ in
                 guard late.withLock({ $0 == nil }) else { return }
                 late.withLock { $0 = (0, "") }
                 let delivered = try? deliver(contact, withNumber: false)
                 late.withLock { $0 = delivered }
+                let again = try? deliver(contact, id: ids[0])
+                redelivered.withLock { $0 = again }
             }
         }
         let outcome = merge.run(Self.job(contact))
         let arrived = try #require(late.withLock { $0 })
         #expect(arrived.bucket == contactBucket)
+        #expect(redelivered.withLock { $0?.bucket } == contactBucket)  // the gate still points there
         if case .done = outcome {} else { try drain() }
         try drain()
         try expectEachMessageOnce(ids + [arrived.id], in: try #require(try userBucket(user)), user: user, notIn: [contactBucket])

@@ -31,7 +31,7 @@ import Testing
         let provisioner = BucketProvisioner(naming: naming, storage: storage, mappings: InMemoryBucketMappingStore(), locks: InMemoryExclusiveLocks())
         let runner = ContactMergeRunner(
             store: store, storage: storage, identifier: UserIdentifier(directory: directory), numbers: NumberMemo(normalizer: PhoneNormalizer()),
-            provisioner: provisioner, logger: Logger(label: "test"), graceSeconds: grace)
+            provisioner: provisioner, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), graceSeconds: grace)
         return (runner, provisioner)
     }
 
