@@ -6,10 +6,37 @@ import Shared
 struct IdentifyAndEnsureBucket {
     let core: CoreServices
 
-    func run(_ body: JSONObject, caller: Caller, context: RequestContext) throws -> Response {
-        let whatsappNumber = try body.optionalString("whatsappNumber")
-        let contactID = try body.optionalString("contactId").flatMap { $0.isEmpty ? nil : $0 }
-        let userIDText = try body.optionalString("userId").flatMap { $0.isEmpty ? nil : $0 }
+    /// The request's fields, from a flat body (`FlatStringObject`) or a parsed one.
+    struct Input {
+        /// `action` first, then the fields, as `FlatStringObject` reads them.
+        static let keys: [StaticString] = ["action", "whatsappNumber", "contactId", "userId"]
+
+        var whatsappNumber: String?
+        var contactID: String?
+        var userID: String?
+        /// `whatsappNumber` as it came (a null too), echoed in the answer.
+        var echoedNumber: JSON?
+
+        init(whatsappNumber: String?, contactID: String?, userID: String?) {
+            self.whatsappNumber = whatsappNumber
+            self.contactID = contactID
+            self.userID = userID
+            self.echoedNumber = whatsappNumber.map(JSON.string)
+        }
+
+        /// From a parsed body: each field absent, null or a string (else a 400 naming it).
+        init(_ body: JSONObject) throws(ServiceError) {
+            self.init(
+                whatsappNumber: try body.optionalString("whatsappNumber"), contactID: try body.optionalString("contactId"),
+                userID: try body.optionalString("userId"))
+            echoedNumber = body["whatsappNumber"]
+        }
+    }
+
+    func run(_ input: Input, caller: Caller, context: RequestContext) throws -> Response {
+        let whatsappNumber = input.whatsappNumber
+        let contactID = input.contactID.flatMap { $0.isEmpty ? nil : $0 }
+        let userIDText = input.userID.flatMap { $0.isEmpty ? nil : $0 }
 
         let ensured: BucketProvisioner.Ensured
         let userIDValue: String?
@@ -61,7 +88,7 @@ struct IdentifyAndEnsureBucket {
         answer.string("contactId", finalContactID)
         answer.string("bucketName", ensured.name.value)
         answer.bool("isNewBucket", ensured.isNew)
-        if let echoed = body["whatsappNumber"] { answer.value("whatsappNumber", echoed) }
+        if let echoed = input.echoedNumber { answer.value("whatsappNumber", echoed) }
         if let normalized { answer.value("normalizedNumber", normalized) }
         return .json(bytes: answer.finish())
     }

@@ -7,11 +7,18 @@ struct UserBucketServiceHandler: RequestHandler {
 
     func handle(_ request: Request, context: RequestContext) throws -> Response {
         let caller = try core.authenticator.authenticate(request)
+        // The hot path's body, read without a tree; any other body is parsed in full.
+        if let fields = FlatStringObject.read(request.body, keys: IdentifyAndEnsureBucket.Input.keys),
+            fields[0] == "identify-and-ensure-bucket"
+        {
+            let input = IdentifyAndEnsureBucket.Input(whatsappNumber: fields[1], contactID: fields[2], userID: fields[3])
+            return try IdentifyAndEnsureBucket(core: core).run(input, caller: caller, context: context)
+        }
         let body = try request.jsonBody().requireObject()
         guard case .string(let action)? = body["action"] else { throw ServiceError.invalidActionOriginal }
         switch action {
         case "identify-and-ensure-bucket":
-            return try IdentifyAndEnsureBucket(core: core).run(body, caller: caller, context: context)
+            return try IdentifyAndEnsureBucket(core: core).run(IdentifyAndEnsureBucket.Input(body), caller: caller, context: context)
         case "normalize-phone":
             return try normalizePhone(body)
         case "verify-mapping":

@@ -29,15 +29,16 @@ struct CGIRequestReader {
         }
         defer { drainToEndOfInput() }
         guard contentLength > 0 else { return [] }
-        var body = [UInt8](repeating: 0, count: contentLength)
+        // Straight into the array's storage (no zero fill first).
         var filled = 0
-        body.withUnsafeMutableBytes { buffer in
-            let base = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
+        let body = [UInt8](unsafeUninitializedCapacity: contentLength) { buffer, count in
+            let base = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
             while filled < contentLength {
                 let read = FCGX_GetStr(base + filled, Int32(contentLength - filled), fcgi.pointee.in)
                 if read <= 0 { break }
                 filled += Int(read)
             }
+            count = filled
         }
         if filled != contentLength { throw ServiceError.badRequest("Request body ended early") }
         return body

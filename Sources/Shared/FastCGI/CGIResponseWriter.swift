@@ -10,13 +10,14 @@ struct CGIResponseWriter {
     /// Writes `response`; returns the status that went out.
     func write(_ response: Response, responder: any FastCGIResponder, onEarlyEnd: (any Error) -> Void) -> Int {
         var clientGone = false
-        let emit: (UnsafeRawBufferPointer) -> Void = { piece in
-            if !clientGone { clientGone = !put(piece) }
-        }
         guard let stream = response.bodyStream else {
-            response.writeHead(emit)
+            // The closure in place (not stored): nothing is allocated for it.
+            response.writeHead { piece in if !clientGone { clientGone = !put(piece) } }
             if !clientGone { _ = response.body.withUnsafeBytes { put($0) } }
             return response.status.code
+        }
+        let emit: (UnsafeRawBufferPointer) -> Void = { piece in
+            if !clientGone { clientGone = !put(piece) }
         }
         var headSent = false
         do {

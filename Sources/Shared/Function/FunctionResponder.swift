@@ -9,6 +9,8 @@ package final class FunctionResponder: FastCGIResponder {
     private let instance: FunctionInstance
     private let cors: CORSPolicy
     private let logger: Logger
+    /// `logger`'s level, read once.
+    private let logLevel: Logger.Level
     private let metrics: RequestMetrics
     /// The request in flight, for `finished`; nil for one that is not logged or counted.
     private var inFlight: InFlight?
@@ -26,6 +28,7 @@ package final class FunctionResponder: FastCGIResponder {
         self.instance = instance
         self.cors = CORSPolicy(environment: environment, allowedMethods: spec.methods)
         self.logger = logger
+        self.logLevel = logger.logLevel
         self.metrics = RequestMetrics(function: spec.name)
     }
 
@@ -51,7 +54,7 @@ package final class FunctionResponder: FastCGIResponder {
         }
         let started = MonotonicClock.nanoseconds()
         let requestID = RequestID.accepting(request.header("x-request-id"))
-        let context = RequestContext(requestID: requestID, logger: logger)
+        let context = RequestContext(requestID: requestID, logger: logger, level: logLevel)
         let origin = request.header("origin")
         var outcome = "ok"
         var response: Response

@@ -12,14 +12,10 @@ package struct HTTPHeader: Sendable, Equatable {
     /// Whether this header is called `name`, ignoring ASCII case.
     package func isNamed(_ name: String) -> Bool {
         guard self.name.utf8.count == name.utf8.count else { return false }
-        var own = self.name
-        var other = name
-        return own.withUTF8 { own in
-            other.withUTF8 { other in
-                for index in 0..<own.count where Self.lowercased(own[index]) != Self.lowercased(other[index]) { return false }
-                return true
-            }
-        }
+        // Names are mostly spelled alike (the request's are lowercased as they are read).
+        if self.name == name { return true }
+        for (own, other) in zip(self.name.utf8, name.utf8) where Self.lowercased(own) != Self.lowercased(other) { return false }
+        return true
     }
 
     private static func lowercased(_ byte: UInt8) -> UInt8 {

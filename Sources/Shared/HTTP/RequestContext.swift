@@ -4,10 +4,13 @@ package import Logging
 package struct RequestContext: Sendable {
     package let requestID: String
     private let baseLogger: Logger
+    /// The logger's level, read once by whoever makes contexts (reading it asks the handler).
+    private let level: Logger.Level
 
-    package init(requestID: String, logger: Logger) {
+    package init(requestID: String, logger: Logger, level: Logger.Level? = nil) {
         self.requestID = requestID
         self.baseLogger = logger
+        self.level = level ?? logger.logLevel
     }
 
     /// The logger with `request.id` attached, made when something is logged (most requests log
@@ -24,7 +27,7 @@ package struct RequestContext: Sendable {
         _ level: Logger.Level, _ message: @autoclosure () -> Logger.Message,
         metadata: @autoclosure () -> Logger.Metadata? = nil
     ) {
-        guard baseLogger.logLevel <= level else { return }
+        guard self.level <= level else { return }
         logger.log(level: level, message(), metadata: metadata())
     }
 }

@@ -1,56 +1,191 @@
 /// A JSON object written straight to bytes, member by member, with no tree built first: for
 /// the answers on the hot path. Keys are static (written as they are: no escaping needed);
 /// values are escaped as `JSON` serializes them.
-package struct JSONObjectWriter {
-    package private(set) var bytes: [UInt8]
-    /// Per open object: whether it has no member yet.
-    private var empty: [Bool] = [true]
+///
+/// It writes into one buffer of its own (grown by doubling, freed with the writer) and hands out
+/// an array once, at `finish`: a member costs a few stores, not an array append per piece.
+package struct JSONObjectWriter: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
+    /// Bit `n`: the object open at depth `n` has a member already.
+    private var started: UInt64 = 0
+    private var depth = 0
 
-    package init(capacity: Int = 256) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
-        bytes.append(UInt8(ascii: "{"))
-        empty.reserveCapacity(4)
+    package init(capacity: Int = 512) {
+        self.capacity = max(16, capacity)
+        base = .allocate(capacity: self.capacity)
+        base[0] = UInt8(ascii: "{")
+        count = 1
     }
 
-    private mutating func key(_ key: StaticString) {
-        if !empty[empty.count - 1] { bytes.append(UInt8(ascii: ",")) }
-        empty[empty.count - 1] = false
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+    deinit {
+        base.deallocate()
     }
 
     package mutating func string(_ key: StaticString, _ value: String?) {
         self.key(key)
-        if let value { JSON.writeString(value, to: &bytes) } else { bytes.appendUTF8("null") }
+        guard let value else { return put("null") }
+        var text = value
+        text.withUTF8 { writeEscaped($0) }
     }
 
     package mutating func bool(_ key: StaticString, _ value: Bool) {
         self.key(key)
-        bytes.appendUTF8(value ? "true" : "false")
+        put(value ? "true" : "false")
     }
 
     package mutating func value(_ key: StaticString, _ value: JSON) {
         self.key(key)
-        value.write(to: &bytes)
+        if case .string(let text) = value {
+            var text = text
+            text.withUTF8 { writeEscaped($0) }
+            return
+        }
+        let bytes = value.serializedBytes()
+        bytes.withUnsafeBufferPointer { put($0) }
     }
 
+    /// Opens a nested object (at most 63 deep).
     package mutating func beginObject(_ key: StaticString) {
         self.key(key)
-        bytes.append(UInt8(ascii: "{"))
-        empty.append(true)
+        put("{")
+        depth += 1
+        precondition(depth < 64, "JSONObjectWriter: objects nested too deep")
+        started &= ~(1 << UInt64(depth))
     }
 
     package mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
-        empty.removeLast()
+        put("}")
+        depth -= 1
     }
 
     /// The finished object (every nested one closed).
     package mutating func finish() -> [UInt8] {
-        while !empty.isEmpty { endObject() }
-        return bytes
+        while depth > 0 { endObject() }
+        put("}")
+        return Array(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    // MARK: bytes
+
+    private mutating func key(_ key: StaticString) {
+        let bit: UInt64 = 1 << UInt64(depth)
+        reserve(key.utf8CodeUnitCount + 4)
+        if started & bit != 0 {
+            base[count] = UInt8(ascii: ",")
+            count += 1
+        }
+        started |= bit
+        base[count] = UInt8(ascii: "\"")
+        (base + count + 1).update(from: key.utf8Start, count: key.utf8CodeUnitCount)
+        count += key.utf8CodeUnitCount + 1
+        base[count] = UInt8(ascii: "\"")
+        base[count + 1] = UInt8(ascii: ":")
+        count += 2
+    }
+
+    private mutating func put(_ text: StaticString) {
+        put(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    private mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let start = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserve(bytes.count)
+        (base + count).update(from: start, count: bytes.count)
+        count += bytes.count
+    }
+
+    /// A string value: quoted, with `"`, `\`, control characters and U+2028/U+2029 (which
+    /// break JavaScript string literals) escaped as `JSON.writeString` does.
+    private mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        reserve(utf8.count + 2)
+        base[count] = UInt8(ascii: "\"")
+        count += 1
+        guard let source = utf8.baseAddress else {
+            base[count] = UInt8(ascii: "\"")
+            count += 1
+            return
+        }
+        var index = 0
+        while index < utf8.count {
+            // A run of bytes that need nothing, copied at once.
+            let run = Self.plainRun(source + index, count: utf8.count - index)
+            if run > 0 {
+                (base + count).update(from: source + index, count: run)
+                count += run
+                index += run
+                continue
+            }
+            let byte = source[index]
+            let escape: StaticString
+            var width = 1
+            switch byte {
+            case UInt8(ascii: "\""): escape = "\\\""
+            case UInt8(ascii: "\\"): escape = "\\\\"
+            case UInt8(ascii: "\n"): escape = "\\n"
+            case UInt8(ascii: "\r"): escape = "\\r"
+            case UInt8(ascii: "\t"): escape = "\\t"
+            case 0..<0x20: escape = "\\u00"
+            default:  // 0xE2: only E2 80 A8 and E2 80 A9 are escaped.
+                guard index + 2 < utf8.count, source[index + 1] == 0x80, source[index + 2] == 0xA8 || source[index + 2] == 0xA9 else {
+                    base[count] = byte
+                    count += 1
+                    index += 1
+                    continue
+                }
+                escape = source[index + 2] == 0xA8 ? "\\u2028" : "\\u2029"
+                width = 3
+            }
+            // Room for the escape, two hex digits, and the rest of the string and its quote.
+            reserve(escape.utf8CodeUnitCount + 2 + (utf8.count - index) + 1)
+            put(escape)
+            if byte < 0x20, byte != UInt8(ascii: "\n"), byte != UInt8(ascii: "\r"), byte != UInt8(ascii: "\t") {
+                let hex: StaticString = "0123456789abcdef"
+                base[count] = hex.utf8Start[Int(byte >> 4)]
+                base[count + 1] = hex.utf8Start[Int(byte & 0xF)]
+                count += 2
+            }
+            index += width
+        }
+        base[count] = UInt8(ascii: "\"")
+        count += 1
+    }
+
+    /// How many bytes from `start` need no escape: eight at a time while none is a control
+    /// character, `"`, `\\` or non-ASCII, then one by one (0xE2 stops it: U+2028/U+2029 start so).
+    private static func plainRun(_ start: UnsafePointer<UInt8>, count: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+        var index = 0
+        while index + 8 <= count {
+            let word = UnsafeRawPointer(start + index).loadUnaligned(as: UInt64.self)
+            // Any byte below 0x20, at or above 0x80, or a quote or a backslash.
+            if (word &- ones &* 0x20) & ~word & highs != 0 || word & highs != 0 || hasZero(word ^ (ones &* 0x22))
+                || hasZero(word ^ (ones &* 0x5C))
+            {
+                break
+            }
+            index += 8
+        }
+        while index < count {
+            let byte = start[index]
+            guard byte >= 0x20, byte != 0x22, byte != 0x5C, byte != 0xE2 else { break }
+            index += 1
+        }
+        return index
+    }
+
+    /// Makes room for `more` bytes past `count`.
+    private mutating func reserve(_ more: Int) {
+        guard count + more > capacity else { return }
+        var grown = capacity * 2
+        while count + more > grown { grown *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = grown
     }
 }

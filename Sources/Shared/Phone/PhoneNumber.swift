@@ -14,11 +14,17 @@ package struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     package let e164: String
     package let countryCode: Int
     package let kind: Kind
+    /// The key this number matches stored numbers by: the E.164 digits, except that a
+    /// Brazilian mobile with a legacy form drops its 9th digit, so both forms share one key. The
+    /// same rule as `public.userbuckets_phone_key` in SQL (`db/migrations/0006_phone_key_rules.sql`).
+    /// Made once (a remembered number is looked up by it on every request).
+    package let lookupKey: String
 
     package init(e164: String, countryCode: Int, kind: Kind) {
         self.e164 = e164
         self.countryCode = countryCode
         self.kind = kind
+        self.lookupKey = Self.lookupKey(e164: e164, countryCode: countryCode)
     }
 
     /// The E.164 digits without `+` (a WhatsApp id).
@@ -31,14 +37,11 @@ package struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
         return [e164, withoutNine]
     }
 
-    /// The key this number matches stored numbers by: the E.164 digits, except that a
-    /// Brazilian mobile with a legacy form drops its 9th digit, so both forms share one key. The
-    /// same rule as `public.userbuckets_phone_key` in SQL (`db/migrations/0006_phone_key_rules.sql`).
-    package var lookupKey: String {
+    private static func lookupKey(e164: String, countryCode: Int) -> String {
         var e164 = e164
         return e164.withUTF8 { utf8 in
             // +55 AA 9 NNNNNNNN: drop the "9" at offset 5.
-            if hasLegacyForm(utf8) {
+            if hasLegacyForm(utf8, countryCode: countryCode) {
                 return String(decoding: utf8[1..<5], as: UTF8.self) + String(decoding: utf8[6...], as: UTF8.self)
             }
             return String(decoding: utf8[1...], as: UTF8.self)
@@ -49,12 +52,12 @@ package struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     private var legacyForm: String? {
         var e164 = e164
         return e164.withUTF8 { utf8 in
-            guard hasLegacyForm(utf8) else { return nil }
+            guard Self.hasLegacyForm(utf8, countryCode: countryCode) else { return nil }
             return String(decoding: utf8[0..<5], as: UTF8.self) + String(decoding: utf8[6...], as: UTF8.self)
         }
     }
 
-    private func hasLegacyForm(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+    private static func hasLegacyForm(_ utf8: UnsafeBufferPointer<UInt8>, countryCode: Int) -> Bool {
         countryCode == 55 && utf8.count == 14 && BrazilianNinthDigit.hasLegacyForm(UnsafeBufferPointer(rebasing: utf8[3...]))
     }
 

@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A request body that is one JSON object of short printable-ASCII string members, read
+/// without building a tree: the hot path's bodies (`{"action":"…","whatsappNumber":"…"}`).
+/// Anything else — another type of value, an escape, a byte outside printable ASCII, an
+/// unknown or repeated key, a string over 256 bytes — is nil, and the caller parses the body in
+/// full (which gives every malformed body its own answer). So for any body this reads, the
+/// full parse would have found the same members.
+package enum FlatStringObject {
+    /// Up to four keys' values, in the order of the keys asked for (nil where absent).
+    package struct Values: Sendable, Equatable {
+        private var storage: (String?, String?, String?, String?) = (nil, nil, nil, nil)
+
+        package subscript(index: Int) -> String? {
+            get {
+                switch index {
+                case 0: storage.0
+                case 1: storage.1
+                case 2: storage.2
+                default: storage.3
+                }
+            }
+            set {
+                switch index {
+                case 0: storage.0 = newValue
+                case 1: storage.1 = newValue
+                case 2: storage.2 = newValue
+                default: storage.3 = newValue
+                }
+            }
+        }
+
+        package static func == (lhs: Values, rhs: Values) -> Bool {
+            (0..<4).allSatisfy { lhs[$0] == rhs[$0] }
+        }
+    }
+
+    /// The values of `keys` (at most four), or nil when the body is not such an object.
+    package static func read(_ bytes: [UInt8], keys: [StaticString]) -> Values? {
+        precondition(keys.count <= 4, "FlatStringObject reads at most four keys")
+        return bytes.withUnsafeBufferPointer { buffer -> Values? in
+            guard let base = buffer.baseAddress else { return nil }
+            var reader = Reader(base: base, end: buffer.count)
+            var values = Values()
+            var seen = 0
+            reader.skipSpace()
+            guard reader.take(UInt8(ascii: "{")) else { return nil }
+            reader.skipSpace()
+            if !reader.take(UInt8(ascii: "}")) {
+                while true {
+                    guard let key = reader.string() else { return nil }
+                    guard let slot = keys.firstIndex(where: { Self.equal(key, $0) }), seen & (1 << slot) == 0 else { return nil }
+                    seen |= 1 << slot
+                    reader.skipSpace()
+                    guard reader.take(UInt8(ascii: ":")) else { return nil }
+                    reader.skipSpace()
+                    guard let value = reader.string() else { return nil }
+                    values[slot] = String(decoding: value, as: UTF8.self)
+                    reader.skipSpace()
+                    if reader.take(UInt8(ascii: "}")) { break }
+                    guard reader.take(UInt8(ascii: ",")) else { return nil }
+                    reader.skipSpace()
+                }
+            }
+            reader.skipSpace()
+            return reader.cursor == reader.end ? values : nil
+        }
+    }
+
+    private struct Reader {
+        let base: UnsafePointer<UInt8>
+        let end: Int
+        var cursor = 0
+
+        init(base: UnsafePointer<UInt8>, end: Int) {
+            self.base = base
+            self.end = end
+        }
+
+        mutating func skipSpace() {
+            while cursor < end {
+                let byte = base[cursor]
+                guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
+                cursor += 1
+            }
+        }
+
+        mutating func take(_ byte: UInt8) -> Bool {
+            guard cursor < end, base[cursor] == byte else { return false }
+            cursor += 1
+            return true
+        }
+
+        /// A plain string's bytes (the cursor on its opening quote), or nil.
+        mutating func string() -> UnsafeBufferPointer<UInt8>? {
+            guard take(UInt8(ascii: "\"")) else { return nil }
+            let start = cursor
+            let limit = min(end, start + 257)
+            var index = start
+            while index < limit {
+                let byte = base[index]
+                if byte == UInt8(ascii: "\"") {
+                    cursor = index + 1
+                    return UnsafeBufferPointer(start: base + start, count: index - start)
+                }
+                // Printable ASCII, no escape.
+                guard byte &- 0x20 < 0x5F, byte != UInt8(ascii: "\\") else { return nil }
+                index += 1
+            }
+            return nil
+        }
+    }
+
+    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ key: StaticString) -> Bool {
+        bytes.count == key.utf8CodeUnitCount && (bytes.isEmpty || memcmp(bytes.baseAddress!, key.utf8Start, bytes.count) == 0)
+    }
+}
