@@ -14,7 +14,8 @@ import Testing
         var writer = JSONObjectWriter(capacity: 16)
         writer.string("a", text)
         writer.value("b", .string(text))
-        let expected = JSON.object(["a": .string(text), "b": .string(text)]).serializedBytes()
+        writer.string("c", prefix: "user_", text)
+        let expected = JSON.object(["a": .string(text), "b": .string(text), "c": .string("user_" + text)]).serializedBytes()
         #expect(writer.finish() == expected)
     }
 

@@ -42,6 +42,8 @@ struct IdentifyAndEnsureBucket {
         let userIDValue: String?
         var normalized: JSON?
         var finalContactID = contactID
+        /// With no contact id given, a user's is `user_<their id>` (written, never built).
+        var contactOfUser: String?
 
         if let userIDText {
             guard let userID = UserID(userIDText) else { throw ServiceError.badRequest("userId must be a UUID") }
@@ -53,7 +55,7 @@ struct IdentifyAndEnsureBucket {
             }
             ensured = try core.provisioner.ensureUserBucket(userID, knownBucket: user.bucket)
             userIDValue = userID.value
-            finalContactID = finalContactID ?? "user_\(userID.value)"
+            if finalContactID == nil { contactOfUser = userID.value }
         } else {
             guard caller == .serviceRole else {
                 throw ServiceError.notAllowed(caller, "Identifying a user by phone number needs the service role")
@@ -75,7 +77,7 @@ struct IdentifyAndEnsureBucket {
             }
             ensured = found.bucket
             userIDValue = found.userID?.value
-            if let user = found.userID { finalContactID = finalContactID ?? "user_\(user.value)" }
+            if let user = found.userID, finalContactID == nil { contactOfUser = user.value }
         }
         if ensured.isNew {
             context.log(.info, "bucket created", metadata: [LogKey.bucket: .string(ensured.name.value)])
@@ -85,7 +87,11 @@ struct IdentifyAndEnsureBucket {
         answer.bool("success", true)
         answer.beginObject("data")
         answer.string("userId", userIDValue)
-        answer.string("contactId", finalContactID)
+        if let contactOfUser {
+            answer.string("contactId", prefix: "user_", contactOfUser)
+        } else {
+            answer.string("contactId", finalContactID)
+        }
         answer.string("bucketName", ensured.name.value)
         answer.bool("isNewBucket", ensured.isNew)
         if let echoed = input.echoedNumber { answer.value("whatsappNumber", echoed) }

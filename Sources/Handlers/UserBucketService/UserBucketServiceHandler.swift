@@ -8,7 +8,7 @@ struct UserBucketServiceHandler: RequestHandler {
     func handle(_ request: Request, context: RequestContext) throws -> Response {
         let caller = try core.authenticator.authenticate(request)
         // The hot path's body, read without a tree; any other body is parsed in full.
-        if let fields = FlatStringObject.read(request.body, keys: IdentifyAndEnsureBucket.Input.keys),
+        if let fields = FlatStringObject.read(request.body, keys: IdentifyAndEnsureBucket.Input.keys, knownValues: Self.actions),
             fields[0] == "identify-and-ensure-bucket"
         {
             let input = IdentifyAndEnsureBucket.Input(whatsappNumber: fields[1], contactID: fields[2], userID: fields[3])
@@ -29,6 +29,9 @@ struct UserBucketServiceHandler: RequestHandler {
             throw ServiceError.invalidActionOriginal
         }
     }
+
+    /// The actions, as Strings made once.
+    private static let actions = ["identify-and-ensure-bucket", "normalize-phone", "verify-mapping", "list-buckets"]
 
     private func normalizePhone(_ body: JSONObject) throws(ServiceError) -> Response {
         guard let input = try body.optionalString("whatsappNumber") else {

@@ -9,13 +9,20 @@ struct CGIResponseWriter {
 
     /// Writes `response`; returns the status that went out.
     func write(_ response: Response, responder: any FastCGIResponder, onEarlyEnd: (any Error) -> Void) -> Int {
-        var clientGone = false
         guard let stream = response.bodyStream else {
-            // The closure in place (not stored): nothing is allocated for it.
+            // The closure in place (not stored): nothing is allocated for it or its flag.
+            var clientGone = false
             response.writeHead { piece in if !clientGone { clientGone = !put(piece) } }
             if !clientGone { _ = response.body.withUnsafeBytes { put($0) } }
             return response.status.code
         }
+        return write(response, streaming: stream, responder: responder, onEarlyEnd: onEarlyEnd)
+    }
+
+    private func write(
+        _ response: Response, streaming stream: ResponseBodyStream, responder: any FastCGIResponder, onEarlyEnd: (any Error) -> Void
+    ) -> Int {
+        var clientGone = false
         let emit: (UnsafeRawBufferPointer) -> Void = { piece in
             if !clientGone { clientGone = !put(piece) }
         }

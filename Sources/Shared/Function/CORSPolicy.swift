@@ -7,15 +7,18 @@ package struct CORSPolicy: Sendable {
 
     package static let allowedHeaders = "authorization, x-client-info, apikey, content-type, x-retry-count, x-request-id"
 
-    /// `allowedMethods` as the header value, joined once.
-    private let methodsHeader: String
     /// `*` is among the origins (decided once, not per answer).
     private let anyOrigin: Bool
+    /// The constant headers, their lines made once.
+    private let anyOriginHeader = HTTPHeader.preformatted("Access-Control-Allow-Origin", "*")
+    private let varyHeader = HTTPHeader.preformatted("Vary", "Origin")
+    private let allowHeadersHeader = HTTPHeader.preformatted("Access-Control-Allow-Headers", CORSPolicy.allowedHeaders)
+    private let allowMethodsHeader: HTTPHeader
 
     package init(allowedOrigins: [String] = ["*"], allowedMethods: [String]) {
         self.allowedOrigins = allowedOrigins.isEmpty ? ["*"] : allowedOrigins
         self.allowedMethods = allowedMethods
-        self.methodsHeader = allowedMethods.joined(separator: ", ")
+        self.allowMethodsHeader = .preformatted("Access-Control-Allow-Methods", allowedMethods.joined(separator: ", "))
         self.anyOrigin = self.allowedOrigins.contains("*")
     }
 
@@ -37,15 +40,15 @@ package struct CORSPolicy: Sendable {
     /// The same headers appended to `headers` (no array of their own: every answer gets them).
     package func append(to headers: inout [HTTPHeader], origin: String?) {
         if anyOrigin {
-            headers.append(HTTPHeader("Access-Control-Allow-Origin", "*"))
+            headers.append(anyOriginHeader)
         } else if let origin, allowedOrigins.contains(origin) {
             headers.append(HTTPHeader("Access-Control-Allow-Origin", origin))
-            headers.append(HTTPHeader("Vary", "Origin"))
+            headers.append(varyHeader)
         } else {
-            headers.append(HTTPHeader("Vary", "Origin"))
+            headers.append(varyHeader)
         }
-        headers.append(HTTPHeader("Access-Control-Allow-Headers", Self.allowedHeaders))
-        headers.append(HTTPHeader("Access-Control-Allow-Methods", methodsHeader))
+        headers.append(allowHeadersHeader)
+        headers.append(allowMethodsHeader)
     }
 
     /// The answer to a preflight `OPTIONS`: 200 `ok`, no auth.

@@ -14,27 +14,29 @@ package struct Response: Sendable {
 
     /// A JSON response with `Content-Type: application/json`.
     package static func json(_ value: JSON, status: HTTPStatus = .ok) -> Response {
-        Response(status: status, headers: headers("application/json"), body: value.serializedBytes())
+        Response(status: status, headers: headers(jsonContentType), body: value.serializedBytes())
     }
 
     /// A JSON response from bytes already written (`JSONObjectWriter`).
     package static func json(bytes: [UInt8], status: HTTPStatus = .ok) -> Response {
-        Response(status: status, headers: headers("application/json"), body: bytes)
+        Response(status: status, headers: headers(jsonContentType), body: bytes)
     }
 
     /// A plain-text response.
     package static func text(_ text: String, status: HTTPStatus = .ok) -> Response {
-        Response(status: status, headers: headers("text/plain; charset=utf-8"), body: Array(text.utf8))
+        Response(status: status, headers: headers(HTTPHeader("Content-Type", "text/plain; charset=utf-8")), body: Array(text.utf8))
     }
 
     /// A `Content-Type` header in an array with room for the CORS and request-id headers the
     /// server adds to every response.
-    private static func headers(_ contentType: String) -> [HTTPHeader] {
+    private static func headers(_ contentType: HTTPHeader) -> [HTTPHeader] {
         var headers: [HTTPHeader] = []
         headers.reserveCapacity(8)
-        headers.append(HTTPHeader("Content-Type", contentType))
+        headers.append(contentType)
         return headers
     }
+
+    private static let jsonContentType = HTTPHeader.preformatted("Content-Type", "application/json")
 
     /// The value of the first header called `name` (case-insensitive).
     package func header(_ name: String) -> String? {
@@ -82,6 +84,10 @@ package struct Response: Sendable {
         head.append(status.reason)
         head.append("\r\n")
         for header in headers {
+            if let line = header.line {
+                line.withUnsafeBytes { head.append($0) }
+                continue
+            }
             head.append(header.name)
             head.append(": ")
             head.appendValue(header.value)

@@ -37,8 +37,9 @@ package enum FlatStringObject {
         }
     }
 
-    /// The values of `keys` (at most four), or nil when the body is not such an object.
-    package static func read(_ bytes: [UInt8], keys: [StaticString]) -> Values? {
+    /// The values of `keys` (at most four), or nil when the body is not such an object. A value
+    /// spelled like one of `knownValues` is that String (nothing allocated for it).
+    package static func read(_ bytes: [UInt8], keys: [StaticString], knownValues: [String] = []) -> Values? {
         precondition(keys.count <= 4, "FlatStringObject reads at most four keys")
         return bytes.withUnsafeBufferPointer { buffer -> Values? in
             guard let base = buffer.baseAddress else { return nil }
@@ -57,7 +58,7 @@ package enum FlatStringObject {
                     guard reader.take(UInt8(ascii: ":")) else { return nil }
                     reader.skipSpace()
                     guard let value = reader.string() else { return nil }
-                    values[slot] = String(decoding: value, as: UTF8.self)
+                    values[slot] = Self.known(value, knownValues) ?? String(decoding: value, as: UTF8.self)
                     reader.skipSpace()
                     if reader.take(UInt8(ascii: "}")) { break }
                     guard reader.take(UInt8(ascii: ",")) else { return nil }
@@ -97,20 +98,20 @@ package enum FlatStringObject {
         mutating func string() -> UnsafeBufferPointer<UInt8>? {
             guard take(UInt8(ascii: "\"")) else { return nil }
             let start = cursor
-            let limit = min(end, start + 257)
-            var index = start
-            while index < limit {
-                let byte = base[index]
-                if byte == UInt8(ascii: "\"") {
-                    cursor = index + 1
-                    return UnsafeBufferPointer(start: base + start, count: index - start)
-                }
-                // Printable ASCII, no escape.
-                guard byte &- 0x20 < 0x5F, byte != UInt8(ascii: "\\") else { return nil }
-                index += 1
-            }
-            return nil
+            // Printable ASCII without escapes, up to the closing quote.
+            let length = ByteRuns.printable(base + start, count: min(end - start, 257))
+            guard start + length < end, base[start + length] == UInt8(ascii: "\""), length <= 256 else { return nil }
+            cursor = start + length + 1
+            return UnsafeBufferPointer(start: base + start, count: length)
         }
+    }
+
+    private static func known(_ bytes: UnsafeBufferPointer<UInt8>, _ candidates: [String]) -> String? {
+        for candidate in candidates where candidate.utf8.count == bytes.count {
+            let same = candidate.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
+            if same == true { return candidate }
+        }
+        return nil
     }
 
     private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ key: StaticString) -> Bool {

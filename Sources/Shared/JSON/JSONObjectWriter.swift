@@ -30,6 +30,13 @@ package struct JSONObjectWriter: ~Copyable {
         text.withUTF8 { writeEscaped($0) }
     }
 
+    /// A string value made of a plain prefix (written as it is) and `value`, without building it.
+    package mutating func string(_ key: StaticString, prefix: StaticString, _ value: String) {
+        self.key(key)
+        var text = value
+        text.withUTF8 { writeEscaped($0, prefix: prefix) }
+    }
+
     package mutating func bool(_ key: StaticString, _ value: Bool) {
         self.key(key)
         put(value ? "true" : "false")
@@ -98,10 +105,11 @@ package struct JSONObjectWriter: ~Copyable {
 
     /// A string value: quoted, with `"`, `\`, control characters and U+2028/U+2029 (which
     /// break JavaScript string literals) escaped as `JSON.writeString` does.
-    private mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+    private mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>, prefix: StaticString = "") {
         reserve(utf8.count + 2)
         base[count] = UInt8(ascii: "\"")
         count += 1
+        if prefix.utf8CodeUnitCount > 0 { put(prefix) }
         guard let source = utf8.baseAddress else {
             base[count] = UInt8(ascii: "\"")
             count += 1
@@ -110,7 +118,7 @@ package struct JSONObjectWriter: ~Copyable {
         var index = 0
         while index < utf8.count {
             // A run of bytes that need nothing, copied at once.
-            let run = Self.plainRun(source + index, count: utf8.count - index)
+            let run = ByteRuns.unescaped(source + index, count: utf8.count - index)
             if run > 0 {
                 (base + count).update(from: source + index, count: run)
                 count += run
@@ -150,31 +158,6 @@ package struct JSONObjectWriter: ~Copyable {
         }
         base[count] = UInt8(ascii: "\"")
         count += 1
-    }
-
-    /// How many bytes from `start` need no escape: eight at a time while none is a control
-    /// character, `"`, `\\` or non-ASCII, then one by one (0xE2 stops it: U+2028/U+2029 start so).
-    private static func plainRun(_ start: UnsafePointer<UInt8>, count: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        func hasZero(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
-        var index = 0
-        while index + 8 <= count {
-            let word = UnsafeRawPointer(start + index).loadUnaligned(as: UInt64.self)
-            // Any byte below 0x20, at or above 0x80, or a quote or a backslash.
-            if (word &- ones &* 0x20) & ~word & highs != 0 || word & highs != 0 || hasZero(word ^ (ones &* 0x22))
-                || hasZero(word ^ (ones &* 0x5C))
-            {
-                break
-            }
-            index += 8
-        }
-        while index < count {
-            let byte = start[index]
-            guard byte >= 0x20, byte != 0x22, byte != 0x5C, byte != 0xE2 else { break }
-            index += 1
-        }
-        return index
     }
 
     /// Makes room for `more` bytes past `count`.
