@@ -26,7 +26,7 @@ struct CreateUserBucketHandler: RequestHandler {
         }
         let ensured: BucketProvisioner.Ensured
         do {
-            ensured = try core.provisioner.ensureUserBucket(userID, knownBucket: user.bucket)
+            ensured = try core.provisioner.ensureUserBucket(userID, known: user.bucketName)
         } catch {
             guard error.code == .dependencyFailed else { throw error }
             // The original answered a failed creation with 400 and this body.

@@ -53,7 +53,7 @@ struct IdentifyAndEnsureBucket {
             guard let user = try ServiceError.catching({ try core.directory.user(userID) }) else {
                 throw ServiceError.notFound("User not found")
             }
-            ensured = try core.provisioner.ensureUserBucket(userID, knownBucket: user.bucket)
+            ensured = try core.provisioner.ensureUserBucket(userID, known: user.bucketName)
             userIDValue = userID.value
             if finalContactID == nil { contactOfUser = userID.value }
         } else {

@@ -37,11 +37,16 @@ package final class BucketProvisioner {
     /// Ensures the bucket of `userID`. `knownBucket` is the mapping row's name when the caller
     /// already read it (it saves a query on the hot path).
     package func ensureUserBucket(_ userID: UserID, knownBucket: String? = nil) throws(ServiceError) -> Ensured {
-        try counted("user") { () throws(ServiceError) in try ensureUserBucketUncounted(userID, knownBucket: knownBucket) }
+        try ensureUserBucket(userID, known: knownBucket.flatMap(BucketName.init))
     }
 
-    private func ensureUserBucketUncounted(_ userID: UserID, knownBucket: String?) throws(ServiceError) -> Ensured {
-        if let knownBucket, let name = BucketName(knownBucket) { return Ensured(name: name, isNew: false) }
+    /// The same with the recorded name already checked (`UserCandidate.bucketName`).
+    package func ensureUserBucket(_ userID: UserID, known: BucketName?) throws(ServiceError) -> Ensured {
+        try counted("user") { () throws(ServiceError) in try ensureUserBucketUncounted(userID, known: known) }
+    }
+
+    private func ensureUserBucketUncounted(_ userID: UserID, known: BucketName?) throws(ServiceError) -> Ensured {
+        if let known { return Ensured(name: known, isNew: false) }
         return try ServiceError.catching {
             if let recorded = try mappings.bucketName(forUser: userID), let name = BucketName(recorded) {
                 return Ensured(name: name, isNew: false)
@@ -90,7 +95,7 @@ package final class BucketProvisioner {
         bucket: Ensured, userID: UserID?
     )? {
         if let candidate = identification.candidate {
-            return (try ensureUserBucket(candidate.userID, knownBucket: candidate.bucket), candidate.userID)
+            return (try ensureUserBucket(candidate.userID, known: candidate.bucketName), candidate.userID)
         }
         guard let contactID else { return nil }
         return (try ensureContactBucket(contactID, phoneKey: phoneKey), nil)

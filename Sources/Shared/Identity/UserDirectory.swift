@@ -2,13 +2,21 @@
 package struct UserCandidate: Sendable, Equatable {
     package let userID: UserID
     package let bucket: String?
+    /// `bucket` checked against the naming rules once, here (a cached candidate is used on
+    /// every request); nil when there is none or it breaks them.
+    package let bucketName: BucketName?
     /// For profile matches: the profile's current `whatsapp_number`.
     package let profileWhatsApp: String?
 
     package init(userID: UserID, bucket: String? = nil, profileWhatsApp: String? = nil) {
         self.userID = userID
         self.bucket = bucket
+        self.bucketName = bucket.flatMap(BucketName.init)
         self.profileWhatsApp = profileWhatsApp
+    }
+
+    package static func == (lhs: UserCandidate, rhs: UserCandidate) -> Bool {
+        lhs.userID == rhs.userID && lhs.bucket == rhs.bucket && lhs.profileWhatsApp == rhs.profileWhatsApp
     }
 }
 

@@ -109,7 +109,7 @@ package final class ContactMergeRunner: JobRunner {
         case .identified(let found, _):
             candidate = found
         }
-        let target = try provisioner.ensureUserBucket(candidate.userID, knownBucket: candidate.bucket).name
+        let target = try provisioner.ensureUserBucket(candidate.userID, known: candidate.bucketName).name
         guard target != source else { return .fail(reason: "the contact bucket is the user's own bucket") }
 
         if contact.state == .merging, let earlier = contact.targetBucket.flatMap(BucketName.init), earlier != target {
