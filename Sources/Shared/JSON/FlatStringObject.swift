@@ -11,29 +11,31 @@
 package enum FlatStringObject {
     /// Up to four keys' values, in the order of the keys asked for (nil where absent).
     package struct Values: Sendable, Equatable {
-        private var storage: (String?, String?, String?, String?) = (nil, nil, nil, nil)
+        // Four fields, not a tuple: reading one copies one.
+        private var first: String?
+        private var second: String?
+        private var third: String?
+        private var fourth: String?
+
+        package init() {}
 
         package subscript(index: Int) -> String? {
             get {
                 switch index {
-                case 0: storage.0
-                case 1: storage.1
-                case 2: storage.2
-                default: storage.3
+                case 0: first
+                case 1: second
+                case 2: third
+                default: fourth
                 }
             }
             set {
                 switch index {
-                case 0: storage.0 = newValue
-                case 1: storage.1 = newValue
-                case 2: storage.2 = newValue
-                default: storage.3 = newValue
+                case 0: first = newValue
+                case 1: second = newValue
+                case 2: third = newValue
+                default: fourth = newValue
                 }
             }
-        }
-
-        package static func == (lhs: Values, rhs: Values) -> Bool {
-            (0..<4).allSatisfy { lhs[$0] == rhs[$0] }
         }
     }
 
