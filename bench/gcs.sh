@@ -39,7 +39,7 @@ rows=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM public.user_bucket_mappin
 if [ "$storage" = gcs ]; then
     buckets=$(curl -s "$STORAGE_EMULATOR_HOST/storage/v1/b?project=local" | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("items", [])))')
 else
-    buckets=$(find "$STORAGE_DIR" -mindepth 1 -maxdepth 1 -type d | wc -l)
+    buckets=$(find "$STORAGE_DIR" -mindepth 1 -maxdepth 1 -type d -not -name ".*" | wc -l)
 fi
 echo
 echo "new-user ensure on $storage (bucket + row per request): ${rps} req/s, p50 ${p50}, p99 ${p99}, errors: ${errors:-none}; rows ${rows}, buckets ${buckets}"

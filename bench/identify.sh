@@ -7,7 +7,8 @@
 # UB_BENCH_NO_KEEPALIVE=1 turns nginx's FastCGI keep-alive off (so does baseline.sh).
 # UB_BENCH_CALLGRIND=FILE runs one worker under valgrind's callgrind instead and prints the
 # instructions it spends per request (repeatable, unlike req/s); open FILE with callgrind_annotate.
-# Both together profile the other binary.
+# Both together profile the other binary. UB_BENCH_WRK_NICE runs the measured wrk niced;
+# UB_BENCH_CONNECTIONS (64) sets its connections.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -88,7 +89,9 @@ worker_ticks() {
         awk '{u += $1; s += $2} END {print u, s}'
 }
 before=$(worker_ticks)
-out=$(wrk -t 2 -c 64 -d 10s --latency -s bench/identify.lua "$url")
+# UB_BENCH_WRK_NICE (0): the load generator's niceness — on this machine it shares the two cores
+# with nginx and the workers, and its own scheduling is part of the latency it measures.
+out=$(nice -n "${UB_BENCH_WRK_NICE:-0}" wrk -t 2 -c "${UB_BENCH_CONNECTIONS:-64}" -d 10s --latency -s bench/identify.lua "$url")
 after=$(worker_ticks)
 echo "$out"
 

@@ -9,7 +9,8 @@
 #   scripts/stack.sh gcs-start STATE_DIR PORT   (the GCS emulator, for the tests; after start)
 #
 # STATE_DIR/env holds the variables a client (the tests, the CLI) needs.
-# Environment read: UB_WORKERS (per function, default 6), UB_JOB_WORKERS (default 1),
+# Environment read: UB_WORKERS (per function, default 6; UB_WORKERS_<FUNCTION> for one pool),
+# UB_JOB_WORKERS (default 1),
 # STORAGE_BACKEND (default filesystem), KB_PROCESSING_URL (default unset: no processing trigger),
 # UB_PG_PORT (default PORT+1), SUPABASE_JWT_SECRET (default: the Supabase CLI's public
 # local-development secret), GCS_BUCKET_PREFIX, LOG_LEVEL, UB_LISTEN (the address nginx listens
@@ -83,6 +84,12 @@ ENV
     if [ -n "${SUPABASE_JWKS_FILE:-}" ]; then echo "SUPABASE_JWKS_FILE=$SUPABASE_JWKS_FILE" >>"$state/env"; fi
     if [ -n "${STORAGE_EMULATOR_HOST:-}" ]; then echo "STORAGE_EMULATOR_HOST=$STORAGE_EMULATOR_HOST" >>"$state/env"; fi
     if [ -n "${KB_PROCESSING_URL:-}" ]; then echo "KB_PROCESSING_URL=$KB_PROCESSING_URL" >>"$state/env"; fi
+    # A pool sized apart: UB_WORKERS_<FUNCTION> (e.g. UB_WORKERS_USER_BUCKET_SERVICE=2), which
+    # health reads too.
+    for fn in "${functions[@]}"; do
+        local sized="UB_WORKERS_$(echo "$fn" | tr 'a-z-' 'A-Z_')"
+        if [ -n "${!sized:-}" ]; then echo "$sized=${!sized}" >>"$state/env"; fi
+    done
     set -a
     # shellcheck disable=SC1091
     . "$state/env"
@@ -95,13 +102,14 @@ ENV
     export UB_WORKERS=${UB_WORKERS:-6} UB_JOB_WORKERS=${UB_JOB_WORKERS:-1}
     for fn in "${functions[@]}"; do
         rm -f "$state/run/$fn.sock"
+        local sized="UB_WORKERS_$(echo "$fn" | tr 'a-z-' 'A-Z_')"
         # spawn-fcgi binds the socket and execs multiwatch (-n: no fork, so $! is multiwatch),
         # which keeps UB_WORKERS children serving fd 0 and restarts any that dies. It never gives
         # a slot up ($restart_forever); a worker that starts in a crash loop waits before serving
         # (RestartPacer), so the loop costs no CPU.
         # shellcheck disable=SC2086
         spawn-fcgi -n -s "$state/run/$fn.sock" -M 0666 -b 1024 -- \
-            /usr/bin/multiwatch -f "$UB_WORKERS" $restart_forever -s TERM -- "$bin/$fn" \
+            /usr/bin/multiwatch -f "${!sized:-$UB_WORKERS}" $restart_forever -s TERM -- "$bin/$fn" \
             >>"$state/log/$fn.log" 2>&1 </dev/null &
         echo $! >"$state/run/$fn.pid"
     done
