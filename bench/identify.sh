@@ -25,6 +25,10 @@ if [ -n "${UB_BENCH_CALLGRIND:-}" ]; then
     export UB_WORKERS=1 UB_BENCH_RESPONDER="$root/bench/callgrind-worker.sh"
     rm -f "$UB_BENCH_CALLGRIND" "$UB_BENCH_CALLGRIND".*
 fi
+# The pool measured: one worker per core unless UB_WORKERS (or UB_WORKERS_USER_BUCKET_SERVICE)
+# says otherwise — with the identification cache warm this pool is CPU-bound, and more workers
+# than cores only lengthen the tail (README, Benchmark). The other pools keep UB_WORKERS (6).
+if [ -z "${UB_WORKERS:-}" ]; then export UB_WORKERS_USER_BUCKET_SERVICE=${UB_WORKERS_USER_BUCKET_SERVICE:-$(nproc)}; fi
 bench_stack "$state" "$port"
 if [ -n "${UB_BENCH_NO_KEEPALIVE:-}" ]; then
     # nginx connects per request, as for a responder on libfcgi's own blocking accept loop
