@@ -47,10 +47,10 @@ package struct FunctionInstance {
     package init(handler: any RequestHandler, core: CoreServices, environment: Environment, gauges: @escaping () -> String = { "" }) {
         let pools = Health.configuredPools(environment: environment)
         let backend = core.storage.backendName
-        let answers = environment.get("UB_NGINX_ANSWERS_LOG")
+        let answers = NginxAnswers(path: environment.get("UB_NGINX_ANSWERS_LOG"))
         self.init(
             handler: handler,
-            gauges: { gauges() + Health.gauges(pools: pools, backend: backend) + NginxAnswers.exposition(path: answers) },
+            gauges: { gauges() + Health.gauges(pools: pools, backend: backend) + answers.exposition() },
             watcher: core.watcher)
         // Open to load balancers: an answer is kept for a second, so a flood of probes costs one
         // database read and one storage call per second per worker, not one per probe.
