@@ -73,6 +73,7 @@ import Testing
         #expect(try names(in: contactBucket) == [path])  // both kept, each in its own bucket
         #expect(store.rows(in: contactBucket.value) == [path])
         #expect(try store.contact(contactID)?.state == .merging)
+        #expect(try store.contact(contactID)?.note?.contains("differ") == true)
     }
 
     @Test func objectsOutsideTheMessageFoldersKeepTheBucket() throws {
@@ -111,6 +112,28 @@ import Testing
             return
         }
         #expect(try !storage.bucketExists(contactBucket))
+    }
+
+    @Test func aHalfDoneMergeWhoseNumberBecameAmbiguousTakesItsCopiesBack() throws {
+        let path = "whatsapp-messages/2026-05-22/1/15.json"
+        try setUp([path])
+        let (runner, provisioner) = runner()
+        // An earlier attempt copied the object to the user and stopped before its row moved.
+        let target = try provisioner.ensureUserBucket(user).name
+        _ = try storage.putObject(ObjectName(path)!, in: target, contentType: "application/json", data: Array(path.utf8), ifAbsent: true)
+        try store.begin(contactID, user: user, bucket: target.value)
+        let other = UserID("323e4567-e89b-12d3-a456-426614174000")!
+        directory.addUser(other)
+        directory.addMapping(other, number: number)
+        guard case .skipped(let result) = runner.run(job) else {
+            Issue.record("two users have the number")
+            return
+        }
+        #expect(result["reason"] == .string("ambiguous"))
+        #expect(try names(in: target).isEmpty)  // the copy is gone: the object is in one bucket
+        #expect(try names(in: contactBucket) == [path])
+        #expect(try store.contact(contactID)?.state == .ambiguous)
+        #expect(try store.contact(contactID)?.targetBucket == nil)
     }
 
     @Test func anAmbiguousNumberAndAnUnlinkedOneAreLeftAlone() throws {

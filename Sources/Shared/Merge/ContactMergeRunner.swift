@@ -100,10 +100,12 @@ package final class ContactMergeRunner: JobRunner {
         let candidate: UserCandidate
         switch identification {
         case .ambiguous(let step):
+            try abandon(contact, source: source)
             try store.leave(contactID, state: .ambiguous, note: "the number matches several users (\(step.rawValue)): not merged")
             logger.warning("contact bucket not merged", metadata: [LogKey.bucket: .string(source.value), LogKey.outcome: "ambiguous"])
             return .skipped(Self.reason("ambiguous", contactBucket: source))
         case .notFound:
+            try abandon(contact, source: source)
             try store.leave(contactID, state: .open, note: "no user has this number yet")
             return .skipped(Self.reason("unlinked", contactBucket: source))
         case .identified(let found, _):
@@ -129,7 +131,7 @@ package final class ContactMergeRunner: JobRunner {
             }
         }
         if !pass.conflicts.isEmpty {
-            try store.leave(contactID, state: .merging, note: "\(pass.conflicts.count) objects differ from the user's under the same name")
+            try store.setNote(contactID, "\(pass.conflicts.count) objects differ from the user's under the same name")
             return .fail(
                 reason: "\(pass.conflicts.count) objects already exist in \(target.value) with other content (first: \(pass.conflicts[0])); "
                     + "left in \(source.value)")
@@ -214,6 +216,13 @@ package final class ContactMergeRunner: JobRunner {
             return nil
         }
         return MergedObject(path: name.value, sha256: digest, size: bytes.count)
+    }
+
+    /// A merge that stopped half-way and now has nobody to go to: the copies it left with its
+    /// target (those no row points at) are removed, so each object is in one bucket only.
+    private func abandon(_ contact: ContactBucket, source: BucketName) throws {
+        guard contact.state == .merging, let earlier = contact.targetBucket.flatMap(BucketName.init) else { return }
+        try removeCopies(in: earlier, of: source)
     }
 
     /// Removes what an earlier attempt copied into `earlier` (the user the number pointed at

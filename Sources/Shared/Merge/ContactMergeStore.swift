@@ -33,8 +33,12 @@ package protocol ContactMergeStore: AnyObject {
     /// (false: run again).
     func finishMerged(_ contactID: String, user: UserID, objectsMoved: Int, requests: Int64, note: String?) throws -> Bool
 
-    /// Records a merge that did not happen (`ambiguous`, or still `open` with no user).
+    /// Records a merge that did not happen (`ambiguous`, or still `open` with no user), with no
+    /// target (the runner has removed a half-done merge's copies first).
     func leave(_ contactID: String, state: ContactBucket.State, note: String) throws
+
+    /// Says what stopped a merge (its state and target stay).
+    func setNote(_ contactID: String, _ note: String) throws
 
     /// Contact buckets (with their merge job), newest change first; nil `state`: all.
     func list(state: ContactBucket.State?, limit: Int) throws -> [ContactBucket]

@@ -96,9 +96,15 @@ package final class InMemoryContactMergeStore: ContactMergeStore, Sendable {
 
     package func leave(_ contactID: String, state newState: ContactBucket.State, note: String) throws {
         state.withLock { state in
-            if state.contacts[contactID]?.state != .merging { state.contacts[contactID]?.state = newState }
+            state.contacts[contactID]?.state = newState
+            state.contacts[contactID]?.targetUser = nil
+            state.contacts[contactID]?.targetBucket = nil
             state.contacts[contactID]?.note = note
         }
+    }
+
+    package func setNote(_ contactID: String, _ note: String) throws {
+        state.withLock { $0.contacts[contactID]?.note = note }
     }
 
     package func list(state wanted: ContactBucket.State?, limit: Int) throws -> [ContactBucket] {

@@ -43,9 +43,11 @@ package final class PostgresContactMergeStore: ContactMergeStore {
         """)
     static let leaveAs = PreparedStatement(
         """
-        UPDATE public.userbuckets_contact_buckets SET state = CASE WHEN state = 'merging' THEN state ELSE $2 END, note = $3, updated_at = now()
+        UPDATE public.userbuckets_contact_buckets SET state = $2, target_user = NULL, target_bucket = NULL, note = $3, updated_at = now()
         WHERE contact_id = $1
         """)
+    static let noted = PreparedStatement(
+        "UPDATE public.userbuckets_contact_buckets SET note = $2, updated_at = now() WHERE contact_id = $1")
     static let listAll = PreparedStatement(
         "SELECT \(columns) \(joined) WHERE $1::text IS NULL OR c.state = $1 ORDER BY c.updated_at DESC, c.contact_id LIMIT $2::int")
     static let selectUnmerged = PreparedStatement(
@@ -108,6 +110,10 @@ package final class PostgresContactMergeStore: ContactMergeStore {
 
     package func leave(_ contactID: String, state: ContactBucket.State, note: String) throws {
         _ = try connection.execute(Self.leaveAs, [contactID, state.rawValue, note])
+    }
+
+    package func setNote(_ contactID: String, _ note: String) throws {
+        _ = try connection.execute(Self.noted, [contactID, note])
     }
 
     package func list(state: ContactBucket.State?, limit: Int) throws -> [ContactBucket] {
