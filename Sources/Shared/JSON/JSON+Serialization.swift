@@ -37,56 +37,56 @@ extension JSON {
         }
     }
 
-    private static let hexDigits: StaticString = "0123456789abcdef"
-
-    /// Bytes that may need escaping: `"`, `\`, controls, and 0xE2 (the first byte of U+2028/9).
-    private static let mayEscape: [Bool] = (0...255).map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }
-
-    /// Escapes `"`, `\`, control characters and U+2028/U+2029 (which break JavaScript string
-    /// literals); copies everything else as UTF-8, in runs.
+    /// Writes `text` as a JSON string (quoted, escaped by `escapeContent`).
     package static func writeString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var text = text
-        text.withUTF8 { utf8 in
-            var runStart = 0
-            var index = 0
-            mayEscape.withUnsafeBufferPointer { mayEscape in
-                while index < utf8.count {
-                    let byte = utf8[index]
-                    guard mayEscape[Int(byte)] else {
-                        index += 1
-                        continue
-                    }
-                    let escape: StaticString
-                    var width = 1
-                    switch byte {
-                    case UInt8(ascii: "\""): escape = "\\\""
-                    case UInt8(ascii: "\\"): escape = "\\\\"
-                    case UInt8(ascii: "\n"): escape = "\\n"
-                    case UInt8(ascii: "\r"): escape = "\\r"
-                    case UInt8(ascii: "\t"): escape = "\\t"
-                    case 0..<0x20: escape = "\\u00"
-                    default:  // 0xE2: only E2 80 A8 and E2 80 A9 are escaped.
-                        guard index + 2 < utf8.count, utf8[index + 1] == 0x80, utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9
-                        else {
-                            index += 1
-                            continue
-                        }
-                        escape = utf8[index + 2] == 0xA8 ? "\\u2028" : "\\u2029"
-                        width = 3
-                    }
-                    output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                    output.append(contentsOf: UnsafeBufferPointer(start: escape.utf8Start, count: escape.utf8CodeUnitCount))
-                    if byte < 0x20, byte != UInt8(ascii: "\n"), byte != UInt8(ascii: "\r"), byte != UInt8(ascii: "\t") {
-                        output.append(hexDigits.utf8Start[Int(byte >> 4)])
-                        output.append(hexDigits.utf8Start[Int(byte & 0x0f)])
-                    }
-                    index += width
-                    runStart = index
-                }
-            }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
-        }
+        text.withUTF8 { utf8 in escapeContent(utf8) { output.append(contentsOf: $0) } }
         output.append(UInt8(ascii: "\""))
+    }
+
+    /// The one JSON string escaper (`writeString`, `JSONObjectWriter`): hands `emit` a string's
+    /// content piece by piece — runs that need nothing as they are, and escapes for `"`, `\\`,
+    /// control characters and U+2028/U+2029 (which break JavaScript string literals).
+    static func escapeContent(_ utf8: UnsafeBufferPointer<UInt8>, _ emit: (UnsafeBufferPointer<UInt8>) -> Void) {
+        guard let source = utf8.baseAddress else { return }
+        var index = 0
+        while index < utf8.count {
+            let run = ByteRuns.unescaped(source + index, count: utf8.count - index)
+            if run > 0 {
+                emit(UnsafeBufferPointer(start: source + index, count: run))
+                index += run
+                continue
+            }
+            let byte = source[index]
+            let escape: StaticString
+            var width = 1
+            switch byte {
+            case UInt8(ascii: "\""): escape = "\\\""
+            case UInt8(ascii: "\\"): escape = "\\\\"
+            case UInt8(ascii: "\n"): escape = "\\n"
+            case UInt8(ascii: "\r"): escape = "\\r"
+            case UInt8(ascii: "\t"): escape = "\\t"
+            case 0..<0x20:
+                let hex: StaticString = "0123456789abcdef"
+                var sequence: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex.utf8Start[Int(byte >> 4)],
+                    hex.utf8Start[Int(byte & 0xF)]
+                )
+                withUnsafeBytes(of: &sequence) { emit($0.assumingMemoryBound(to: UInt8.self)) }
+                index += 1
+                continue
+            default:  // 0xE2 (where runs stop): only E2 80 A8 and E2 80 A9 are escaped.
+                guard index + 2 < utf8.count, source[index + 1] == 0x80, source[index + 2] == 0xA8 || source[index + 2] == 0xA9 else {
+                    emit(UnsafeBufferPointer(start: source + index, count: 1))
+                    index += 1
+                    continue
+                }
+                escape = source[index + 2] == 0xA8 ? "\\u2028" : "\\u2029"
+                width = 3
+            }
+            emit(UnsafeBufferPointer(start: escape.utf8Start, count: escape.utf8CodeUnitCount))
+            index += width
+        }
     }
 }

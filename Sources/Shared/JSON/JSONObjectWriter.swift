@@ -103,61 +103,14 @@ package struct JSONObjectWriter: ~Copyable {
         count += bytes.count
     }
 
-    /// A string value: quoted, with `"`, `\`, control characters and U+2028/U+2029 (which
-    /// break JavaScript string literals) escaped as `JSON.writeString` does.
+    /// A string value: quoted, `prefix` (plain) first, escaped by `JSON.escapeContent`.
     private mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>, prefix: StaticString = "") {
         reserve(utf8.count + 2)
         base[count] = UInt8(ascii: "\"")
         count += 1
         if prefix.utf8CodeUnitCount > 0 { put(prefix) }
-        guard let source = utf8.baseAddress else {
-            base[count] = UInt8(ascii: "\"")
-            count += 1
-            return
-        }
-        var index = 0
-        while index < utf8.count {
-            // A run of bytes that need nothing, copied at once.
-            let run = ByteRuns.unescaped(source + index, count: utf8.count - index)
-            if run > 0 {
-                (base + count).update(from: source + index, count: run)
-                count += run
-                index += run
-                continue
-            }
-            let byte = source[index]
-            let escape: StaticString
-            var width = 1
-            switch byte {
-            case UInt8(ascii: "\""): escape = "\\\""
-            case UInt8(ascii: "\\"): escape = "\\\\"
-            case UInt8(ascii: "\n"): escape = "\\n"
-            case UInt8(ascii: "\r"): escape = "\\r"
-            case UInt8(ascii: "\t"): escape = "\\t"
-            case 0..<0x20: escape = "\\u00"
-            default:  // 0xE2: only E2 80 A8 and E2 80 A9 are escaped.
-                guard index + 2 < utf8.count, source[index + 1] == 0x80, source[index + 2] == 0xA8 || source[index + 2] == 0xA9 else {
-                    base[count] = byte
-                    count += 1
-                    index += 1
-                    continue
-                }
-                escape = source[index + 2] == 0xA8 ? "\\u2028" : "\\u2029"
-                width = 3
-            }
-            // Room for the escape, two hex digits, and the rest of the string and its quote.
-            reserve(escape.utf8CodeUnitCount + 2 + (utf8.count - index) + 1)
-            put(escape)
-            if byte < 0x20, byte != UInt8(ascii: "\n"), byte != UInt8(ascii: "\r"), byte != UInt8(ascii: "\t") {
-                let hex: StaticString = "0123456789abcdef"
-                base[count] = hex.utf8Start[Int(byte >> 4)]
-                base[count + 1] = hex.utf8Start[Int(byte & 0xF)]
-                count += 2
-            }
-            index += width
-        }
-        base[count] = UInt8(ascii: "\"")
-        count += 1
+        JSON.escapeContent(utf8) { put($0) }
+        put("\"")
     }
 
     /// Makes room for `more` bytes past `count`.
