@@ -34,14 +34,9 @@ package final class BucketProvisioner {
         self.locks = locks
     }
 
-    /// Ensures the bucket of `userID`. `knownBucket` is the mapping row's name when the caller
-    /// already read it (it saves a query on the hot path).
-    package func ensureUserBucket(_ userID: UserID, knownBucket: String? = nil) throws(ServiceError) -> Ensured {
-        try ensureUserBucket(userID, known: knownBucket.flatMap(BucketName.init))
-    }
-
-    /// The same with the recorded name already checked (`UserCandidate.bucketName`).
-    package func ensureUserBucket(_ userID: UserID, known: BucketName?) throws(ServiceError) -> Ensured {
+    /// Ensures the bucket of `userID`. `known` is the mapping row's name, already checked
+    /// (`UserCandidate.bucketName`), when the caller read it (it saves a query on the hot path).
+    package func ensureUserBucket(_ userID: UserID, known: BucketName? = nil) throws(ServiceError) -> Ensured {
         try counted("user") { () throws(ServiceError) in try ensureUserBucketUncounted(userID, known: known) }
     }
 
