@@ -198,6 +198,10 @@ struct ContactMergeTests {
         let listed = try Stack.shared.shell(#""$UB_BIN/userbuckets" merges list --state ambiguous"#).output
         #expect(listed.contains(contact.id) && listed.contains("ambiguous"))
         #expect(!listed.contains(String(contact.phone.dropFirst())))
+        // Run again by the bucket's name: still ambiguous, still untouched.
+        let again = try Stack.shared.shell(#""$UB_BIN/userbuckets" merges run \#(contactBucket)"#).output
+        #expect(again.contains(#""outcome":"skipped""#) && again.contains("ambiguous"), "\(again)")
+        try expectEachMessageOnce(ids, in: contactBucket, user: nil, notIn: [])
     }
 
     @Test func aNumberCorrectedToAnotherUserBeforeTheMergeRanGoesToTheSecond() throws {

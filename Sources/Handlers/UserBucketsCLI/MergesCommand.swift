@@ -22,11 +22,13 @@ struct MergesCommand: ParsableCommand {
         ]).serialized()
     }
 
-    /// Contact ids as given, a contact bucket's name read as its contact's id (a masked id is
-    /// named by its bucket).
-    static func resolve(_ names: [String], in store: any ContactMergeStore) throws -> [String] {
-        guard !names.isEmpty else { return [] }
-        let byBucket = Dictionary(try store.list(state: nil, limit: 1_000_000).map { ($0.bucket, $0.contactID) }, uniquingKeysWith: { a, _ in a })
+    /// The contacts a run or a retry acts on: those named (a contact bucket's name read as its
+    /// contact's id: a masked id is named by its bucket), or with no names every contact whose
+    /// merge job is in `jobStatus`. One listing of the contact buckets either way.
+    static func contacts(named names: [String], orAllWithJob jobStatus: String, in store: any ContactMergeStore) throws -> [String] {
+        let all = try store.list(state: nil, limit: Int(Int32.max))
+        guard !names.isEmpty else { return all.filter { $0.jobStatus == jobStatus }.map(\.contactID) }
+        let byBucket = Dictionary(all.map { ($0.bucket, $0.contactID) }, uniquingKeysWith: { first, _ in first })
         return names.map { byBucket[$0] ?? $0 }
     }
 
@@ -77,10 +79,7 @@ struct MergesCommand: ParsableCommand {
             var logger = Logger.json(label: "userbuckets", environment: environment)
             logger[metadataKey: LogKey.function] = "cli"
             let runner = try ContactMergeRunner(core: core, environment: environment, logger: logger)
-            var contacts = try MergesCommand.resolve(contactIDs, in: core.merges)
-            if queued {
-                contacts = try core.merges.list(state: nil, limit: 100_000).filter { $0.jobStatus == "queued" }.map(\.contactID)
-            }
+            let contacts = try MergesCommand.contacts(named: contactIDs, orAllWithJob: "queued", in: core.merges)
             var failures = 0
             for contactID in contacts {
                 if !queued {
@@ -133,8 +132,7 @@ struct MergesCommand: ParsableCommand {
 
         func run() throws {
             let core = try CoreServices.live(environment: Environment.process(), authenticator: .refusingAll)
-            var contacts = try MergesCommand.resolve(contactIDs, in: core.merges)
-            if failed { contacts = try core.merges.list(state: nil, limit: 100_000).filter { $0.jobStatus == "failed" }.map(\.contactID) }
+            let contacts = try MergesCommand.contacts(named: contactIDs, orAllWithJob: "failed", in: core.merges)
             let count = try core.jobs.requeue(dedupeKeys: contacts.map { ContactMergeJob.dedupeKey(contactID: $0) })
             print(JSON.object(["requeued": .integer(count)]).serialized())
         }
