@@ -109,7 +109,7 @@ struct ChatwootWebhookHandler: RequestHandler {
                 NewChatwootMessage(
                     accountID: event.accountID, messageID: event.messageID, conversationID: event.conversationID, senderID: event.senderID,
                     userID: userID, contactID: contactID, bucket: ensured.name.value, objectPath: objectPath,
-                    storageURI: "\(core.storage.backendName == "gcs" ? "gs" : core.storage.backendName)://\(ensured.name.value)/\(objectPath)",
+                    storageURI: core.storage.uri(of: objectPath, in: ensured.name.value),
                     content: Self.content(of: event), metadata: Self.metadata(of: event, deliveryID: deliveryID),
                     deliveryID: deliveryID, phoneKey: number?.lookupKey, audioJobs: Self.audioJobs(event, bucket: ensured.name, userID: userID)))
         }

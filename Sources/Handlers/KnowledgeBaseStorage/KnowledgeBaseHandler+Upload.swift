@@ -206,6 +206,6 @@ extension KnowledgeBaseHandler {
     }
 
     func storageURI(_ bucket: BucketName, _ path: String) -> String {
-        "\(core.storage.backendName == "gcs" ? "gs" : core.storage.backendName)://\(bucket.value)/\(path)"
+        core.storage.uri(of: path, in: bucket.value)
     }
 }

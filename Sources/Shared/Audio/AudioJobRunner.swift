@@ -61,11 +61,10 @@ package final class AudioJobRunner: JobRunner {
             transcriptionError = "transcription disabled: OPENAI_API_KEY is not set"
         }
 
-        let scheme = storage.backendName == "gcs" ? "gs" : storage.backendName
         let audio = ProcessedAudio(
             userID: payload.userID, contactID: payload.contactID, meetingNoteID: payload.meetingNoteID,
             attachmentID: payload.attachmentID, dataURL: payload.dataURL, bucket: bucket.value, objectPath: objectPath,
-            storageURI: "\(scheme)://\(bucket.value)/\(objectPath)", size: file.bytes.count, sha256: Digest.hex(Digest.sha256(file.bytes)),
+            storageURI: storage.uri(of: objectPath, in: bucket.value), size: file.bytes.count, sha256: Digest.hex(Digest.sha256(file.bytes)),
             format: format, transcription: transcription, transcriptionError: transcriptionError, model: transcriber?.model ?? "none",
             messageID: payload.messageID, date: date, recordedAt: payload.recordedAt)
         do {

@@ -189,7 +189,7 @@ package final class ContactMergeRunner: JobRunner {
                 }
                 guard !verified.isEmpty else { continue }
                 let settled = try store.moveRows(
-                    contactID: contactID, from: source.value, user: user, to: target.value, scheme: scheme, objects: verified,
+                    contactID: contactID, from: source.value, user: user, to: target.value, scheme: storage.uriScheme, objects: verified,
                     graceSeconds: graceSeconds)
                 for object in verified {
                     guard settled[object.path] == true, let name = ObjectName(object.path) else {
@@ -234,7 +234,7 @@ package final class ContactMergeRunner: JobRunner {
             repeat {
                 let page = try storage.listObjects(in: source, prefix: prefix, pageToken: token, maxResults: 200)
                 token = page.nextPageToken
-                let withRows = try store.pathsWithRows(in: earlier.value, scheme: scheme, paths: page.objects.map(\.name))
+                let withRows = try store.pathsWithRows(in: earlier.value, scheme: storage.uriScheme, paths: page.objects.map(\.name))
                 for object in page.objects where !withRows.contains(object.name) {
                     guard let name = ObjectName(object.name), let original = try read(name, in: source),
                         let copy = try read(name, in: earlier), copy == original
@@ -262,9 +262,6 @@ package final class ContactMergeRunner: JobRunner {
         } while token != nil
         return total
     }
-
-    /// The scheme of the storage URIs rows hold (`gs://…`, `filesystem://…`).
-    private var scheme: String { storage.backendName == "gcs" ? "gs" : storage.backendName }
 
     private static func reason(_ reason: String, contactBucket: BucketName? = nil) -> JSON {
         var result = JSONObject()

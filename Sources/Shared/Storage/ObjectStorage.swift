@@ -76,3 +76,12 @@ package protocol ObjectStorage: AnyObject {
     /// the backend has none (the filesystem).
     func downloadURL(for name: ObjectName, in bucket: BucketName, expiresIn: Int) throws(StorageError) -> String?
 }
+
+extension ObjectStorage {
+    /// The scheme of the URIs rows record for objects here (`gs` on GCS, else the backend's name):
+    /// the webhook, the audio worker, uploads and merges (whose SQL matches rows by it) agree.
+    package var uriScheme: String { backendName == "gcs" ? "gs" : backendName }
+
+    /// `gs://<bucket>/<object>` (or `filesystem://…`), as rows record an object.
+    package func uri(of object: String, in bucket: String) -> String { "\(uriScheme)://\(bucket)/\(object)" }
+}
