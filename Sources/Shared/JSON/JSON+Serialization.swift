@@ -48,6 +48,7 @@ extension JSON {
     /// The one JSON string escaper (`writeString`, `JSONObjectWriter`): hands `emit` a string's
     /// content piece by piece — runs that need nothing as they are, and escapes for `"`, `\\`,
     /// control characters and U+2028/U+2029 (which break JavaScript string literals).
+    @inline(__always)  // into both callers, with their emit: the answer's hot path
     static func escapeContent(_ utf8: UnsafeBufferPointer<UInt8>, _ emit: (UnsafeBufferPointer<UInt8>) -> Void) {
         guard let source = utf8.baseAddress else { return }
         var index = 0
