@@ -74,7 +74,13 @@ struct ThreadedWorkerTests {
         let result = try Stack.shared.shell(
             #"""
             \#(startWorker("threaded", environment: "UB_THREADS=3"))
-            echo "threads=$(awk '/^Threads/ {print $2}' /proc/$pid/status)"
+            # The serving threads start once the process is up (startWorker's wait is a guess).
+            for _ in $(seq 100); do
+                threads=$(awk '/^Threads/ {print $2}' /proc/$pid/status)
+                [ "${threads:-0}" -ge 3 ] && break
+                sleep 0.05
+            done
+            echo "threads=$threads"
             body='\#(body)'
             for i in $(seq 6); do
                 ( REQUEST_METHOD=POST DOCUMENT_URI=/functions/v1/user-bucket-service CONTENT_TYPE=application/json \
