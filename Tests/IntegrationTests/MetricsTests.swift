@@ -83,6 +83,35 @@ struct MetricsTests {
 
     /// The scrape passes `promtool check metrics` (HELP and TYPE for every family, histogram
     /// buckets in `le` order).
+    /// nginx keeps its connections to a short-request pool at the concurrency callers bring: 64
+    /// requests in flight open about 64 connections, not one per request (an upstream
+    /// `keepalive` below the requests in flight closes the surplus idle connections and opens
+    /// them again at once, a connect, accept and close for a large share of requests).
+    @Test func sixtyFourRequestsInFlightKeepTheirPoolConnections() throws {
+        let connections = #"userbuckets_fastcgi_connections_total{function="user-bucket-service"}"#
+        let served = #"userbuckets_requests_total{function="user-bucket-service",status="200"}"#
+        let before = try scrape()
+        let result = try Stack.shared.shell(
+            #"""
+            cat > "$UB_STATE/kept.lua" <<'LUA'
+            wrk.method = "POST"
+            wrk.body = '{"action":"normalize-phone","whatsappNumber":"+55 11 98765-4321"}'
+            wrk.headers["Content-Type"] = "application/json"
+            wrk.headers["Authorization"] = "Bearer \#(Tokens.anon)"
+            LUA
+            wrk -t 2 -c 64 -d 3s -s "$UB_STATE/kept.lua" "$UB_BASE_URL/functions/v1/user-bucket-service"
+            """#)
+        let after = try scrape()
+        #expect(!result.output.contains("Non-2xx"), "\(result.output)")
+        let requests = (after[served] ?? 0) - (before[served] ?? 0)
+        let opened = (after[connections] ?? 0) - (before[connections] ?? 0)
+        #expect(requests >= 1000, "\(result.output)")
+        #expect((after[connections] ?? 0) >= 1, "connections are counted")
+        // 64 at most at once (fewer when kept from before), each reopened after at most nginx's
+        // `keepalive_requests`. With `keepalive 32` this saw 237 for 31,316 requests.
+        #expect(opened <= 64 + requests / 1000, "\(opened) connections for \(requests) requests")
+    }
+
     @Test func theScrapePassesPromtool() throws {
         _ = try client.post("user-bucket-service", json: #"{"action":"normalize-phone","whatsappNumber":"+55 11 98765-4321"}"#, token: Tokens.anon)
         let result = try Stack.shared.shell(

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Shared
@@ -17,6 +18,29 @@ import Testing
         }
         #expect(max(largest, cache.count) <= 10_000)
         #expect(cache.count >= 5_000)
+    }
+
+    /// Hits and misses reach the metrics in batches of 64 lookups, none lost or counted twice.
+    @Test func lookupsAreCountedInTheMetricsEverySixtyFourLookups() throws {
+        let directory = NSTemporaryDirectory() + "ub-cache-metrics-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let metrics = Metrics()
+        metrics.start(directory: directory, name: "fn")
+        let cache = IdentityCache(capacity: 100, ttlSeconds: 300, clock: { 0 }, metrics: metrics)
+        func counted(_ result: String) -> String? {
+            metrics.exposition().split(separator: "\n").first { $0.hasPrefix(#"userbuckets_identity_cache_lookups_total{result="\#(result)"}"#) }
+                .map { String($0.split(separator: " ").last ?? "") }
+        }
+        cache.store(IdentityCache.Key(.mapping, "a"), .candidates([]))
+        for _ in 0..<40 { _ = cache.value(IdentityCache.Key(.mapping, "a")) }
+        for _ in 0..<23 { _ = cache.value(IdentityCache.Key(.mapping, "b")) }
+        #expect(counted("hit") == "0" && counted("miss") == "0", "63 lookups: not published yet")
+        _ = cache.value(IdentityCache.Key(.mapping, "b"))
+        #expect(counted("hit") == "40")
+        #expect(counted("miss") == "24")
+        for _ in 0..<64 { _ = cache.value(IdentityCache.Key(.mapping, "a")) }
+        #expect(counted("hit") == "104")
+        #expect(counted("miss") == "24")
     }
 
     @Test func recentlyReadEntriesOutliveOlderOnes() {

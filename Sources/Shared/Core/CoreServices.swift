@@ -49,7 +49,7 @@ package struct CoreServices {
     /// - `GCS_BUCKET_PREFIX` (default `pacelane-whatsapp`);
     /// - `PHONE_DEFAULT_REGION` (default `BR`);
     /// - `SUPABASE_JWT_SECRET` (secret) and/or `SUPABASE_JWKS_FILE`, see `Authenticator`.
-    /// - `UB_IDENTITY_CACHE_ENTRIES` (65536; 0: off) and `UB_IDENTITY_CACHE_TTL_SECONDS` (300),
+    /// - `UB_IDENTITY_CACHE_ENTRIES` (262144; 0: off) and `UB_IDENTITY_CACHE_TTL_SECONDS` (300),
     ///   see `CachedUserDirectory`.
     /// - Parameters:
     ///   - authenticator: nil reads the JWT settings from `environment`; the CLI, which verifies
@@ -62,7 +62,7 @@ package struct CoreServices {
         PhoneNormalizer.warmUp()
         var directory: any UserDirectory = PostgresUserDirectory(connection: connection)
         var watcher: (any DescriptorWatcher)?
-        let entries = try environment.integer("UB_IDENTITY_CACHE_ENTRIES", default: 65_536)
+        let entries = try environment.integer("UB_IDENTITY_CACHE_ENTRIES", default: 262_144)
         if servingLoop, entries > 0 {
             let cached = CachedUserDirectory(
                 base: directory, connection: connection,

@@ -36,10 +36,17 @@ package final class FastCGIServer {
     private let configuration: Configuration
     private let logger: Logger
     private let inFlight = Atomic<Int>(0)
+    /// `userbuckets_fastcgi_connections_total{function}`: connections accepted from nginx. With
+    /// its connections kept this grows by about one per kept connection, not one per request;
+    /// a count close to the requests' means nginx connects per request (or its upstream
+    /// `keepalive` is smaller than the requests it has in flight).
+    private let connectionsSlot: Int?
 
-    package init(configuration: Configuration, logger: Logger) {
+    /// - Parameter name: the function's name, for the connection counter.
+    package init(configuration: Configuration, name: String, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        connectionsSlot = Metrics.shared.slot("userbuckets_fastcgi_connections_total{function=\"\(name)\"}")
     }
 
     /// Serves until SIGTERM/SIGINT. `makeResponder` runs once per serving thread.
@@ -136,6 +143,7 @@ package final class FastCGIServer {
             if ready[0].revents != 0 {
                 let fd = cfastcgi_accept(0)
                 if fd < 0 { continue }  // another process or thread took it
+                if let connectionsSlot { Metrics.shared.add(slot: connectionsSlot) }
                 serveOne(connections.open(fd), responder: responder, connections: &connections)
             }
         }

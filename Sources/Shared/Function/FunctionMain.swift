@@ -18,7 +18,8 @@ package enum FunctionMain {
         logger[metadataKey: LogKey.function] = .string(spec.name)
         RestartPacer.pace(name: spec.name, environment: environment, logger: logger)
         do {
-            let server = FastCGIServer(configuration: try .init(environment: environment, defaultMaxBodyBytes: spec.maxBodyBytes), logger: logger)
+            let server = FastCGIServer(
+                configuration: try .init(environment: environment, defaultMaxBodyBytes: spec.maxBodyBytes), name: spec.name, logger: logger)
             let workerLogger = logger
             try server.run {
                 FunctionResponder(spec: spec, instance: try makeInstance(environment, workerLogger), environment: environment, logger: workerLogger)

@@ -60,58 +60,105 @@ package final class IdentityCache {
         }
     }
 
+    /// Both generations and the counts, in one value: each call makes one access to it (a
+    /// class's stored properties are each checked for exclusive access at run time).
+    private struct State {
+        var newer = Generation()
+        var older = Generation()
+        var hits = 0
+        var misses = 0
+
+        var count: Int { newer.entries.count + older.entries.count }
+
+        /// The answer for `key` and the lookups counted so far, this one included.
+        mutating func value(_ key: Key, now: Int, ttlSeconds: Int, capacity: Int) -> (Value?, lookups: Int) {
+            let value = find(key, now: now, ttlSeconds: ttlSeconds, capacity: capacity)
+            return (value, hits + misses)
+        }
+
+        private mutating func find(_ key: Key, now: Int, ttlSeconds: Int, capacity: Int) -> Value? {
+            if let entry = newer.entries[key] {
+                guard now - entry.storedAt < ttlSeconds else {
+                    newer.entries.removeValue(forKey: key)
+                    misses += 1
+                    return nil
+                }
+                hits += 1
+                return entry.value
+            }
+            if let entry = older.entries.removeValue(forKey: key) {
+                guard now - entry.storedAt < ttlSeconds else {
+                    misses += 1
+                    return nil
+                }
+                hits += 1
+                insert(key, entry, capacity: capacity)
+                return entry.value
+            }
+            misses += 1
+            return nil
+        }
+
+        mutating func insert(_ key: Key, _ entry: Entry, capacity: Int) {
+            if newer.inserted >= capacity / 2, newer.entries[key] == nil {
+                older = newer
+                newer = Generation()
+                newer.entries.reserveCapacity(capacity / 2)
+            }
+            older.entries.removeValue(forKey: key)
+            newer.insert(key, entry)
+        }
+
+        mutating func remove(_ key: Key) {
+            newer.entries.removeValue(forKey: key)
+            older.entries.removeValue(forKey: key)
+        }
+    }
+
     package let capacity: Int
     private let ttlSeconds: Int
     private let clock: () -> Int
-    private var newer = Generation()
-    private var older = Generation()
-    package private(set) var hits = 0
-    package private(set) var misses = 0
+    private var state = State()
+    /// `userbuckets_identity_cache_lookups_total{result="hit"|"miss"}`, added to every 64
+    /// lookups (a scrape lags by fewer than 64 per serving thread; an add per lookup would cost
+    /// more than the lookup itself). nil when metrics are off.
+    private let metrics: Metrics
+    private let hitSlot: Int?
+    private let missSlot: Int?
+    private var publishedHits = 0
+    private var publishedMisses = 0
 
-    package init(capacity: Int, ttlSeconds: Int, clock: @escaping () -> Int = { MonotonicClock.milliseconds() / 1000 }) {
+    package init(
+        capacity: Int, ttlSeconds: Int, clock: @escaping () -> Int = { MonotonicClock.milliseconds() / 1000 }, metrics: Metrics = .shared
+    ) {
         self.capacity = max(2, capacity)
         self.ttlSeconds = ttlSeconds
         self.clock = clock
+        self.metrics = metrics
+        hitSlot = metrics.slot(#"userbuckets_identity_cache_lookups_total{result="hit"}"#)
+        missSlot = metrics.slot(#"userbuckets_identity_cache_lookups_total{result="miss"}"#)
     }
 
-    package var count: Int { newer.entries.count + older.entries.count }
+    package var hits: Int { state.hits }
+    package var misses: Int { state.misses }
+    package var count: Int { state.count }
 
     package func value(_ key: Key) -> Value? {
-        let now = clock()
-        if let entry = newer.entries[key] {
-            guard now - entry.storedAt < ttlSeconds else {
-                newer.entries.removeValue(forKey: key)
-                misses += 1
-                return nil
-            }
-            hits += 1
-            return entry.value
-        }
-        if let entry = older.entries.removeValue(forKey: key) {
-            guard now - entry.storedAt < ttlSeconds else {
-                misses += 1
-                return nil
-            }
-            hits += 1
-            insert(key, entry)
-            return entry.value
-        }
-        misses += 1
-        return nil
+        let (value, lookups) = state.value(key, now: clock(), ttlSeconds: ttlSeconds, capacity: capacity)
+        if lookups & 63 == 0 { publish() }
+        return value
+    }
+
+    private func publish() {
+        let (hits, misses) = (state.hits, state.misses)
+        if let hitSlot, hits > publishedHits { metrics.add(UInt64(hits - publishedHits), slot: hitSlot) }
+        if let missSlot, misses > publishedMisses { metrics.add(UInt64(misses - publishedMisses), slot: missSlot) }
+        publishedHits = hits
+        publishedMisses = misses
     }
 
     package func store(_ key: Key, _ value: Value) {
-        insert(key, Entry(value: value, storedAt: clock()))
-    }
-
-    private func insert(_ key: Key, _ entry: Entry) {
-        if newer.inserted >= capacity / 2, newer.entries[key] == nil {
-            older = newer
-            newer = Generation()
-            newer.entries.reserveCapacity(capacity / 2)
-        }
-        older.entries.removeValue(forKey: key)
-        newer.insert(key, entry)
+        state.insert(key, Entry(value: value, storedAt: clock()), capacity: capacity)
     }
 
     /// Applies one invalidation: `k:<lookup key>` (a number's three lookups), `u:<user id>`
@@ -122,8 +169,8 @@ package final class IdentityCache {
         if message.hasPrefix("k:") {
             for kind in [Key.Kind.mapping, .profileWhatsApp, .profilePhone] { remove(Key(kind, text)) }
         } else if message.hasPrefix("u:") {
-            newer.remove(user: text)
-            older.remove(user: text)
+            state.newer.remove(user: text)
+            state.older.remove(user: text)
             remove(Key(.user, text))
         } else if message.hasPrefix("n:") {
             remove(Key(.meetingNotes, text))
@@ -131,12 +178,11 @@ package final class IdentityCache {
     }
 
     private func remove(_ key: Key) {
-        newer.entries.removeValue(forKey: key)
-        older.entries.removeValue(forKey: key)
+        state.remove(key)
     }
 
     package func flush() {
-        newer = Generation()
-        older = Generation()
+        state.newer = Generation()
+        state.older = Generation()
     }
 }

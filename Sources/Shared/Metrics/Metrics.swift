@@ -34,6 +34,10 @@ package final class Metrics: Sendable {
         "userbuckets_job_duration_seconds": "Time one job attempt took, by kind.",
         "userbuckets_storage_operations_total": "Storage calls, by operation and outcome.",
         "userbuckets_worker_starts_total": "Worker processes started, by function.",
+        "userbuckets_identity_cache_lookups_total":
+            "Identification cache lookups, by result (hit, miss), added every 64 lookups of a serving thread.",
+        "userbuckets_fastcgi_connections_total":
+            "FastCGI connections accepted from nginx, by function (kept connections: about one per connection, not per request).",
         "userbuckets_merges_total": "Contact-bucket merge attempts ended, by outcome (merged, retry, failed, ambiguous, unlinked, ...).",
         "userbuckets_merge_objects_moved_total": "Objects moved from contact buckets into users' buckets by merges.",
     ]
