@@ -8,11 +8,13 @@ local formats = {
   function(n) return string.format("whatsapp:+55119%08d", n) end,
   function(n) return string.format("55119%08d@s.whatsapp.net", n) end,
 }
+-- UB_BENCH_PATH: another path for the same requests (bench/identify.sh's UB_BENCH_NGINX_ONLY).
+local path = os.getenv("UB_BENCH_PATH") or "/functions/v1/user-bucket-service"
 local headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token }
 
 request = function()
   local n = 60000000 + math.random(1, users)
   local number = formats[math.random(1, #formats)](n)
   local body = '{"action":"identify-and-ensure-bucket","whatsappNumber":"' .. number .. '"}'
-  return wrk.format("POST", "/functions/v1/user-bucket-service", headers, body)
+  return wrk.format("POST", path, headers, body)
 end

@@ -8,7 +8,9 @@
 # UB_BENCH_CALLGRIND=FILE runs one worker under valgrind's callgrind instead and prints the
 # instructions it spends per request (repeatable, unlike req/s); open FILE with callgrind_annotate.
 # Both together profile the other binary. UB_BENCH_WRK_NICE runs the measured wrk niced;
-# UB_BENCH_CONNECTIONS (64) sets its connections.
+# UB_BENCH_CONNECTIONS (64) sets its connections. UB_BENCH_NGINX_ONLY=1 measures the harness
+# itself: the same load against nginx answering a constant answer of the same size and headers
+# (no FastCGI, no worker) — the floor under any responder's figures on this machine.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -38,6 +40,24 @@ if [ -n "${UB_BENCH_NO_KEEPALIVE:-}" ]; then
     sed -i "s|include $root/nginx/locations.conf;|include $state/nginx/locations.conf;|" "$state/nginx/nginx.conf"
     nginx -s reload -c "$state/nginx/nginx.conf" -p "$state/nginx/" 2>/dev/null
     sleep 1
+fi
+if [ -n "${UB_BENCH_NGINX_ONLY:-}" ]; then
+    # What identify-and-ensure-bucket answers (260 bytes, its CORS and request-id headers),
+    # answered by nginx from its configuration.
+    answer='{"success":true,"data":{"userId":"75ef2a36-7ad3-7fb7-7152-706530c33e7e","contactId":"user_75ef2a36-7ad3-7fb7-7152-706530c33e7e","bucketName":"pacelane-whatsapp-u-bench1","isNewBucket":false,"whatsappNumber":"5511960000001","normalizedNumber":"+5511960000001"}}'
+    cat >"$state/nginx/constant.conf" <<NGINX
+location = /bench/constant {
+    add_header Access-Control-Allow-Origin "*";
+    add_header Access-Control-Allow-Headers "authorization, x-client-info, apikey, content-type, x-retry-count, x-request-id";
+    add_header Access-Control-Allow-Methods "POST, OPTIONS";
+    add_header X-Request-Id "05752cd669275e8c";
+    return 200 '$answer';
+}
+NGINX
+    sed -i "s|include $root/nginx/locations.conf;|include $state/nginx/constant.conf; include $root/nginx/locations.conf;|" "$state/nginx/nginx.conf"
+    nginx -s reload -c "$state/nginx/nginx.conf" -p "$state/nginx/" 2>/dev/null
+    sleep 1
+    export UB_BENCH_PATH=/bench/constant
 fi
 if [ -n "${UB_BENCH_RESPONDER:-}" ]; then
     # Replace the pool's workers: stop it and start the same socket with the other binary.
@@ -128,7 +148,9 @@ for pidfile in "$state"/run/*.pid; do
     done
 done
 echo
-echo "identify-and-ensure-bucket: ${rps} req/s, p50 ${p50}, p99 ${p99}, errors: ${errors:-none}"
+label="identify-and-ensure-bucket"
+[ -z "${UB_BENCH_NGINX_ONLY:-}" ] || label="nginx alone (a constant answer)"
+echo "$label: ${rps} req/s, p50 ${p50}, p99 ${p99}, errors: ${errors:-none}"
 echo "worker RSS: $rss"
 requests=$(echo "$out" | awk '/requests in/ {print $1}')
 hz=$(getconf CLK_TCK)
