@@ -93,12 +93,7 @@ struct MetricsTests {
         let before = try scrape()
         let result = try Stack.shared.shell(
             #"""
-            cat > "$UB_STATE/kept.lua" <<'LUA'
-            wrk.method = "POST"
-            wrk.body = '{"action":"normalize-phone","whatsappNumber":"+55 11 98765-4321"}'
-            wrk.headers["Content-Type"] = "application/json"
-            wrk.headers["Authorization"] = "Bearer \#(Tokens.anon)"
-            LUA
+            \#(normalizePhoneLoadScript("kept"))
             wrk -t 2 -c 64 -d 3s -s "$UB_STATE/kept.lua" "$UB_BASE_URL/functions/v1/user-bucket-service"
             """#)
         let after = try scrape()

@@ -105,12 +105,7 @@ struct RollingRestartTests {
     @Test func aRollingRestartUnderLoadFailsNoRequest() throws {
         let result = try Stack.shared.shell(
             #"""
-            cat > "$UB_STATE/roll.lua" <<'LUA'
-            wrk.method = "POST"
-            wrk.body = '{"action":"normalize-phone","whatsappNumber":"+55 11 98765-4321"}'
-            wrk.headers["Content-Type"] = "application/json"
-            wrk.headers["Authorization"] = "Bearer \#(Tokens.anon)"
-            LUA
+            \#(normalizePhoneLoadScript("roll"))
             wrk -t 2 -c 8 -d 6s -s "$UB_STATE/roll.lua" "$UB_BASE_URL/functions/v1/user-bucket-service" >"$UB_STATE/roll.out" 2>&1 &
             load=$!
             sleep 1

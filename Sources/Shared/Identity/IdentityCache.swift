@@ -139,8 +139,6 @@ package final class IdentityCache {
         missSlot = metrics.slot(#"userbuckets_identity_cache_lookups_total{result="miss"}"#)
     }
 
-    package var hits: Int { state.hits }
-    package var misses: Int { state.misses }
     package var count: Int { state.count }
 
     package func value(_ key: Key) -> Value? {

@@ -3,10 +3,10 @@
 /// pure function of its input (and the configured region), so a remembered answer is never
 /// stale.
 ///
-/// Bounded and without pauses: a fixed table of `capacity` slots in pairs, each input in the pair
-/// its hash names, a new input taking the first and moving the one there to the second. (It used to start over when full: dropping
-/// 16,384 answers at once freed some 50,000 allocations in one request, a pause of milliseconds
-/// for every request queued behind it, each time a worker had seen 16,384 new inputs.)
+/// Bounded and without pauses: a fixed table of `capacity` slots in pairs, each input in the
+/// pair its hash names; a new input takes the pair's first slot and moves the answer there to the
+/// second, so it replaces one answer at most. (Starting over when full, as it once did, freed
+/// 16,384 answers inside one request: milliseconds for it and every request queued behind it.)
 package final class NumberMemo {
     private struct Slot {
         let input: String
